@@ -1,0 +1,31 @@
+"""The Bolt app: one per process, with every surface's listeners registered."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.steward import Steward
+from handlers import commands, views
+
+log = logging.getLogger(__name__)
+
+
+def create_app(st: Steward, *, token_verification: bool = True) -> App:
+    """Build the app. Signature checks (and the 5-minute timestamp window) are Bolt's."""
+    app = App(
+        signing_secret=st.settings.signing_secret or "",
+        client=st.client,
+        token_verification_enabled=token_verification,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+    )
+    commands.register(app, st)
+    views.register(app, st)
+
+    @app.error
+    def on_error(error: Exception) -> None:
+        log.error("unhandled error in a listener: %s", error, exc_info=error)
+
+    return app

@@ -1,0 +1,64 @@
+"""Settings from the environment and `.env` (python-dotenv)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dotenv import load_dotenv
+
+DEFAULT_DATABASE_URL = "sqlite:///steward.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str | None = None
+    port: int = 3000
+    outbox_interval: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        port_text = env.get("PORT", "3000")
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise ConfigError(
+                f"PORT must be a number, got {port_text!r} (e.g. PORT=3000)"
+            ) from None
+        return cls(
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            slack_api_url=env.get("SLACK_API_URL") or None,
+            port=port,
+        )
+
+    def require_slack(self) -> None:
+        """Refuse to start without the tokens Slack needs, naming the one to set."""
+        if not self.bot_token:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: put your bot token (xoxb-…) in .env or the "
+                "environment (see .env.example), or try Steward without Slack: steward console"
+            )
+        if not self.app_token and not self.signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs the app's signing secret "
+                "(Basic Information → App Credentials), or set SLACK_APP_TOKEN (xapp-…) for "
+                "Socket Mode"
+            )
+
+
+def load_settings() -> Settings:
+    load_dotenv(override=False)
+    return Settings.from_env()

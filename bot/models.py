@@ -1,0 +1,154 @@
+"""The nouns of DESIGN.md as SQLModel tables. Datetimes are aware UTC; days are local dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy.types import JSON
+from sqlmodel import Field, SQLModel
+
+
+class Tier(StrEnum):
+    strategic = "strategic"
+    key = "key"
+    standard = "standard"
+
+
+class Stage(StrEnum):
+    """The six relationship stages, from cold to partner."""
+
+    rejecting = "rejecting"
+    detached = "detached"
+    responsive = "responsive"
+    convinced = "convinced"
+    cooperating = "cooperating"
+    strategic = "strategic"
+
+
+class InteractionKind(StrEnum):
+    call = "call"
+    meeting = "meeting"
+    email = "email"
+    visit = "visit"
+    message = "message"
+    demo = "demo"
+    training = "training"
+    other = "other"
+
+
+class PromiseStatus(StrEnum):
+    open = "open"
+    kept = "kept"
+    broken = "broken"
+    cancelled = "cancelled"
+
+
+class BuyingRole(StrEnum):
+    initiator = "initiator"
+    user = "user"
+    influencer = "influencer"
+    gatekeeper = "gatekeeper"
+    buyer = "buyer"
+    decider = "decider"
+    approver = "approver"
+
+
+class Account(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "slug", name="uq_account_slug"),
+        UniqueConstraint("team_id", "channel_id", name="uq_account_channel"),
+        Index("ix_account_team_name_key", "team_id", "name_key"),
+        Index("ix_account_owner", "team_id", "owner_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, description="casefolded name, for matching")
+    slug: str = Field(max_length=80)
+    owner_id: str = Field(max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    tier: str = Field(default=Tier.standard, max_length=16)
+    stage: str = Field(default=Stage.responsive, max_length=16)
+    silence_days: int | None = None
+    created_at: datetime
+    created_by: str = Field(max_length=32)
+
+
+class Contact(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("account_id", "name_key", name="uq_contact_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=16)
+    created_at: datetime
+
+
+class Interaction(SQLModel, table=True):
+    __table_args__ = (Index("ix_interaction_account_day", "account_id", "occurred_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    kind: str = Field(default=InteractionKind.other, max_length=16)
+    occurred_on: date
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    summary: str = Field(max_length=3000)
+    logged_by: str = Field(max_length=32)
+    created_at: datetime
+
+
+class Promise(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_promise_owner_status_due", "owner_id", "status", "due_on"),
+        Index("ix_promise_account_status", "account_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    what: str = Field(max_length=1000)
+    owner_id: str = Field(max_length=32)
+    due_on: date
+    status: str = Field(default=PromiseStatus.open, max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime
+    closed_at: datetime | None = None
+    closed_by: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class Member(SQLModel, table=True):
+    """A person on our side: their Slack time zone (cached from users.info) and preferences."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    tz: str | None = Field(default=None, max_length=64)
+    tz_fetched_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to Slack not yet delivered; `key` makes enqueueing idempotent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    channel: str = Field(max_length=32)
+    text: str
+    blocks: list | None = Field(default=None, sa_column=Column(JSON))
+    thread_ts: str | None = Field(default=None, max_length=32)
+    thread_key: str | None = Field(
+        default=None, max_length=200, description="post in the thread of this outbox message"
+    )
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None = None
+    ts: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,293 @@
+"""Messages to Slack, stored in the same transaction as the change they report, then delivered.
+
+Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel),
+honours a 429's Retry-After, retries 5xx and network errors with backoff, and never posts twice:
+a row is claimed with a conditional UPDATE (so two workers cannot both send it), and a send whose
+outcome is unknown (timeout, crash mid-call) is checked against the channel's history, where each
+message carries its outbox key in Slack message metadata, before it is tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "steward_outbox"
+MAX_ATTEMPTS = 12
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "msg_too_long",
+    "no_text",
+    "invalid_blocks",
+    "too_many_attachments",
+    "restricted_action",
+    "cannot_reply_to_message",
+    "user_not_found",
+}
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    text: str,
+    now: datetime,
+    blocks: list[dict[str, Any]] | None = None,
+    thread_ts: str | None = None,
+    thread_key: str | None = None,
+) -> OutboxMessage:
+    """Queue a message inside the caller's transaction; a key already queued is not queued again."""
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+    if existing:
+        return existing
+    message = OutboxMessage(
+        key=key,
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        thread_ts=thread_ts,
+        thread_key=thread_key,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
+
+
+class OutboxWorker:
+    """Delivers queued messages from a background thread (or one pass at a time in tests/CLI)."""
+
+    def __init__(
+        self, db: Database, client: WebClient, clock: Clock, *, per_channel_interval: float = 1.0
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.per_channel_interval = per_channel_interval
+        self._not_before: dict[str, datetime] = {}  # per channel: pacing and Retry-After
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- running -----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="steward-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def notify(self) -> None:
+        """Something was queued: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        self.recover()
+        while not self._stop.is_set():
+            try:
+                wait = self.deliver_due()
+            except Exception:  # keep the worker alive; the row stays queued
+                log.exception("outbox pass failed")
+                wait = 2.0
+            self._wake.wait(timeout=wait)
+            self._wake.clear()
+
+    # -- one pass ----------------------------------------------------------------------------
+    def recover(self) -> None:
+        """After a crash, a row left 'sending' may or may not have reached Slack: check first."""
+        with self.db.session() as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.status) == "sending")
+                .values(status="unknown")
+            )
+
+    def deliver_due(self, limit: int = 50) -> float:
+        """Send what is due; returns how long to wait before the next pass."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(
+                    col(OutboxMessage.status).in_(("pending", "unknown")),
+                    col(OutboxMessage.next_attempt_at) <= now,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            ).all()
+        wait = 5.0
+        for row in rows:
+            if self._stop.is_set():
+                break
+            idle = self._channel_wait(row.channel)
+            if idle > 0:
+                wait = min(wait, idle)
+                continue
+            thread_ts = row.thread_ts
+            if row.thread_key and not thread_ts:
+                thread_ts, ready = self._parent_ts(row.thread_key)
+                if not ready:
+                    wait = min(wait, 0.5)
+                    continue
+            self._deliver(row, thread_ts)
+            wait = min(wait, 0.05)
+        return wait if len(rows) < limit else 0.0
+
+    def _channel_wait(self, channel: str) -> float:
+        not_before = self._not_before.get(channel)
+        return 0.0 if not_before is None else (not_before - self.clock.now()).total_seconds()
+
+    def _parent_ts(self, key: str) -> tuple[str | None, bool]:
+        with self.db.session() as session:
+            parent = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+        if parent is None or parent.status == "failed":
+            return None, True  # no thread to join: post on its own
+        return parent.ts, parent.status == "sent"
+
+    def _claim(self, row: OutboxMessage) -> bool:
+        with self.db.session() as session:
+            result = session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == row.status)
+                .values(status="sending", attempts=OutboxMessage.attempts + 1)
+            )
+            return result.rowcount == 1
+
+    def _finish(self, row_id: int | None, **values: Any) -> None:
+        with self.db.session() as session:
+            session.exec(
+                update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values)
+            )
+
+    def _deliver(self, row: OutboxMessage, thread_ts: str | None) -> None:
+        if row.status == "unknown":
+            found = self._find_posted(row)
+            if found:
+                self._finish(row.id, status="sent", ts=found, sent_at=self.clock.now())
+                return
+        if not self._claim(row):
+            return  # another worker has it
+        attempts = row.attempts + 1
+        self._not_before[row.channel] = self.clock.now() + timedelta(
+            seconds=self.per_channel_interval
+        )
+        try:
+            response = self.client.chat_postMessage(
+                channel=row.channel,
+                text=row.text,
+                blocks=row.blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
+            )
+        except SlackApiError as error:
+            self._failed_call(row, attempts, error)
+            return
+        except Exception as error:  # network: the post may or may not have landed
+            log.warning("outbox %s: %s; will check before retrying", row.key, error)
+            self._finish(
+                row.id,
+                status="unknown" if attempts < MAX_ATTEMPTS else "failed",
+                next_attempt_at=self.clock.now() + backoff(attempts),
+                last_error=str(error)[:500],
+            )
+            return
+        self._finish(
+            row.id,
+            status="sent",
+            ts=response.get("ts"),
+            channel=response.get("channel") or row.channel,
+            thread_ts=thread_ts,
+            sent_at=self.clock.now(),
+            last_error=None,
+        )
+
+    def _failed_call(self, row: OutboxMessage, attempts: int, error: SlackApiError) -> None:
+        status = error.response.status_code
+        code = str(error.response.get("error", ""))
+        now = self.clock.now()
+        if status == 429:
+            retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
+            self._not_before[row.channel] = now + timedelta(seconds=retry_after)
+            self._finish(
+                row.id,
+                status="pending",
+                attempts=attempts - 1,  # being told to wait is not a failed attempt
+                next_attempt_at=now + timedelta(seconds=retry_after),
+                last_error="ratelimited",
+            )
+        elif status >= 500 and attempts < MAX_ATTEMPTS:
+            self._finish(
+                row.id,
+                status="pending",
+                next_attempt_at=now + backoff(attempts),
+                last_error=f"HTTP {status} {code}"[:500],
+            )
+        elif code in PERMANENT_ERRORS or attempts >= MAX_ATTEMPTS or status < 500:
+            log.error("outbox %s to %s failed for good: %s", row.key, row.channel, code or status)
+            self._finish(row.id, status="failed", last_error=(code or f"HTTP {status}")[:500])
+
+    def _find_posted(self, row: OutboxMessage) -> str | None:
+        """The ts of a message already posted under this row's key, if Slack has one."""
+        oldest = row.created_at - timedelta(minutes=1)
+        try:
+            history = self.client.conversations_history(
+                channel=row.channel,
+                oldest=f"{oldest.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
+            )
+        except Exception as error:
+            log.warning("outbox %s: cannot check history: %s", row.key, error)
+            return None
+        for message in history.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == row.key:
+                return str(message.get("ts"))
+        return None
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Deliver until nothing is due (CLI runs and tests); paces like the worker."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.db.session() as session:
+                due = session.exec(
+                    select(OutboxMessage.id)
+                    .where(
+                        col(OutboxMessage.status).in_(("pending", "unknown")),
+                        col(OutboxMessage.next_attempt_at) <= self.clock.now(),
+                    )
+                    .limit(1)
+                ).first()
+            if due is None:
+                return
+            time.sleep(min(self.deliver_due(), 1.0))

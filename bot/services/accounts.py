@@ -1,0 +1,240 @@
+"""Accounts and their contacts: create, find by any handle a person would use, describe."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from bot.errors import UserError
+from bot.models import Account, Contact, Interaction, Promise, PromiseStatus, Stage, Tier
+from bot.slacktext import channel_id_of
+
+NAME_LIMIT = 200
+
+
+def name_key(text: str) -> str:
+    """Compatibility-normalised, casefolded, single-spaced: how names are compared."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+LATIN_FOLD = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"}
+)
+
+
+def slugify(name: str) -> str:
+    """`Acme Rail` → `acme-rail`, `Łódź` → `lodz`; other scripts kept (`Газпром` → `газпром`)."""
+    decomposed = unicodedata.normalize("NFKD", name_key(name).translate(LATIN_FOLD))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", "-", stripped).strip("-")[:80]
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def add_account(
+    session: Session,
+    *,
+    team_id: str,
+    name: str,
+    owner_id: str,
+    created_by: str,
+    now: datetime,
+    channel_id: str | None = None,
+    tier: Tier = Tier.standard,
+) -> Account:
+    name = " ".join(name.split())
+    example = "/steward account add Acme Rail #acme-rail tier:key"
+    if not name:
+        raise UserError("the account needs a name.", example)
+    if len(name) > NAME_LIMIT:
+        raise UserError(f"the name is {len(name)} characters; keep it under {NAME_LIMIT}.", example)
+    slug = slugify(name)
+    if not slug:
+        raise UserError(f"“{name}” has no letters or digits to name the account by.", example)
+    existing = session.exec(
+        select(Account).where(Account.team_id == team_id, Account.slug == slug)
+    ).first()
+    if existing:
+        raise UserError(
+            f"an account `{slug}` already exists ({existing.name}).",
+            f"/steward account show {slug}",
+        )
+    if channel_id:
+        _check_channel_free(session, team_id, channel_id)
+    account = Account(
+        team_id=team_id,
+        name=name,
+        name_key=name_key(name),
+        slug=slug,
+        owner_id=owner_id,
+        channel_id=channel_id,
+        tier=tier,
+        stage=Stage.responsive,
+        created_at=now,
+        created_by=created_by,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def _check_channel_free(
+    session: Session, team_id: str, channel_id: str, account: Account | None = None
+) -> None:
+    holder = account_for_channel(session, team_id, channel_id)
+    if holder and holder is not account:
+        raise UserError(
+            f"<#{channel_id}> is already the channel of `{holder.slug}`; one channel per account.",
+            f"/steward account set {holder.slug} channel:<#{channel_id}>",
+        )
+
+
+def account_for_channel(session: Session, team_id: str, channel_id: str) -> Account | None:
+    return session.exec(
+        select(Account).where(Account.team_id == team_id, Account.channel_id == channel_id)
+    ).first()
+
+
+def find_accounts(
+    session: Session, team_id: str, ref: str, *, exact_only: bool = False
+) -> list[Account]:
+    """Exact matches (channel mention, slug, name) first; failing those, prefix matches."""
+    ref = ref.strip()
+    if not ref:
+        return []
+    channel = channel_id_of(ref)
+    if channel:
+        found = account_for_channel(session, team_id, channel)
+        return [found] if found else []
+    key = name_key(ref)
+    team = Account.team_id == team_id
+    exact = session.exec(
+        select(Account).where(team, or_(Account.slug == key, Account.name_key == key))
+    ).all()
+    if exact or exact_only:
+        return list(exact)
+    pattern = _like_prefix(key)
+    return list(
+        session.exec(
+            select(Account)
+            .where(
+                team,
+                or_(
+                    col(Account.slug).like(pattern, escape="\\"),
+                    col(Account.name_key).like(pattern, escape="\\"),
+                ),
+            )
+            .order_by(Account.slug)
+            .limit(6)
+        ).all()
+    )
+
+
+def suggest(session: Session, team_id: str, ref: str, limit: int = 3) -> list[str]:
+    """Slugs closest to a reference that matched nothing (for “did you mean”)."""
+    rows = session.exec(
+        select(Account.slug, Account.name_key).where(Account.team_id == team_id).limit(5000)
+    ).all()
+    by_key: dict[str, str] = {}
+    for slug, key in rows:
+        by_key[slug] = slug
+        by_key[key] = slug
+    close = difflib.get_close_matches(name_key(ref), list(by_key), n=limit * 2, cutoff=0.5)
+    return list(dict.fromkeys(by_key[c] for c in close))[:limit]
+
+
+def resolve_account(session: Session, team_id: str, ref: str, example: str) -> Account:
+    """The one account `ref` names, or a refusal listing the candidates."""
+    found = find_accounts(session, team_id, ref)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise UserError(
+            f"“{ref}” matches more than one account.",
+            example,
+            [a.slug for a in found],
+        )
+    if channel_id_of(ref):
+        raise UserError(
+            f"{ref} is not linked to an account.", example, suggest(session, team_id, ref)
+        )
+    raise UserError(f"no account matches “{ref}”.", example, suggest(session, team_id, ref))
+
+
+def list_accounts(session: Session, team_id: str) -> list[Account]:
+    return list(
+        session.exec(select(Account).where(Account.team_id == team_id).order_by(Account.slug)).all()
+    )
+
+
+def set_channel(session: Session, account: Account, channel_id: str) -> None:
+    _check_channel_free(session, account.team_id, channel_id, account)
+    account.channel_id = channel_id
+    session.add(account)
+
+
+def contact_by_name(
+    session: Session, account: Account, name: str, now: datetime
+) -> tuple[Contact, bool]:
+    """The account's contact with this name (any case), or a new one; True when new."""
+    key = name_key(name)
+    contact = session.exec(
+        select(Contact).where(Contact.account_id == account.id, Contact.name_key == key)
+    ).first()
+    if contact:
+        return contact, False
+    contact = Contact(
+        account_id=account.id, name=" ".join(name.split()), name_key=key, created_at=now
+    )
+    session.add(contact)
+    session.flush()
+    return contact, True
+
+
+@dataclass
+class AccountCard:
+    account: Account
+    last: Interaction | None
+    last_with: Contact | None
+    open_promises: list[Promise]
+    contacts: list[Contact]
+    interaction_count: int
+
+
+def card(session: Session, account: Account) -> AccountCard:
+    last = session.exec(
+        select(Interaction)
+        .where(Interaction.account_id == account.id)
+        .order_by(col(Interaction.occurred_on).desc(), col(Interaction.id).desc())
+        .limit(1)
+    ).first()
+    last_with = session.get(Contact, last.contact_id) if last and last.contact_id else None
+    promises = session.exec(
+        select(Promise)
+        .where(Promise.account_id == account.id, Promise.status == PromiseStatus.open)
+        .order_by(Promise.due_on, Promise.id)
+    ).all()
+    contacts = session.exec(
+        select(Contact).where(Contact.account_id == account.id).order_by(Contact.name_key).limit(10)
+    ).all()
+    count = session.exec(
+        select(func.count()).select_from(Interaction).where(Interaction.account_id == account.id)
+    ).one()
+    return AccountCard(account, last, last_with, list(promises), list(contacts), count)
+
+
+TIER_SILENCE_DAYS = {Tier.strategic: 14, Tier.key: 21, Tier.standard: 30}
+
+
+def silence_threshold(account: Account) -> int:
+    """Days without a logged contact before the account counts as silent."""
+    return account.silence_days or TIER_SILENCE_DAYS.get(Tier(account.tier), 30)

@@ -1,0 +1,503 @@
+"""A Slack Web API stand-in served over real HTTP on 127.0.0.1.
+
+The end-to-end tests point slack_sdk's WebClient (and Bolt's response_url posts) at it, and the
+console renders what the bot sends through it. It answers with Slack's shapes, records every
+call, and can be told to be slow or to fail (429 with Retry-After, 5xx, ok:false errors).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+from zoneinfo import ZoneInfo
+
+Listener = Callable[[str, dict[str, Any]], None]
+JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
+
+
+class SlackError(Exception):
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class SlackStandIn:
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0001",
+        team_domain: str = "steward-demo",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        latency: float = 0.0,
+    ) -> None:
+        self.team_id = team_id
+        self.team_domain = team_domain
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.latency = latency
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.calls: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
+        self.ephemerals: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
+        self.views: list[dict[str, Any]] = []
+        self._faults: dict[str, list[tuple[int, int | None, str | None]]] = {}
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+        self._ts = itertools.count(1)
+        self._view_ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> SlackStandIn:
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                stand_in._handle(self)
+
+            def do_GET(self) -> None:
+                stand_in._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server, "start() the stand-in first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def response_url(self, key: str = "") -> str:
+        return f"{self.base_url}/response/{key or uuid.uuid4().hex}"
+
+    # -- directory and scripting -----------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        real_name: str | None = None,
+        tz: str = "Europe/Warsaw",
+        team_id: str | None = None,
+        is_bot: bool = False,
+    ) -> dict[str, Any]:
+        user = {
+            "id": user_id,
+            "team_id": team_id or self.team_id,
+            "name": name,
+            "real_name": real_name or name,
+            "tz": tz,
+            "is_bot": is_bot,
+        }
+        self.users[user_id] = user
+        return user
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_ext_shared: bool = False,
+        is_private: bool = False,
+        members: list[str] | None = None,
+    ) -> dict[str, Any]:
+        channel = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not is_private,
+            "is_group": is_private,
+            "is_im": False,
+            "is_private": is_private,
+            "is_ext_shared": is_ext_shared,
+            "is_shared": is_ext_shared,
+            "members": list(members or []),
+        }
+        self.channels[channel_id] = channel
+        return channel
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        times: int = 1,
+        retry_after: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Make the next `times` calls of `method` fail; they are recorded and change nothing."""
+        with self._lock:
+            self._faults.setdefault(method, []).extend([(status, retry_after, error)] * times)
+
+    def add_listener(self, fn: Listener) -> None:
+        self._listeners.append(fn)
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.01)
+        return predicate()
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str,
+        thread_ts: str | None = None,
+        ts: str | None = None,
+    ) -> dict[str, Any]:
+        """Seed a message written by a person (for conversations.history and .replies)."""
+        return self._store_message(
+            {"channel": channel, "text": text, "user": user, "thread_ts": thread_ts}, ts=ts
+        )
+
+    def reset(self) -> None:
+        with self._lock:
+            for record in (self.calls, self.messages, self.ephemerals, self.responses, self.views):
+                record.clear()
+            self._faults.clear()
+
+    # -- HTTP ------------------------------------------------------------------------------------
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        url = urlparse(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length) if length else b""
+        if url.path.startswith("/response/"):
+            try:
+                payload = json.loads(raw or b"{}")
+            except ValueError:
+                payload = {"raw": raw.decode(errors="replace")}
+            self._record(
+                "response",
+                self.responses,
+                {
+                    "key": url.path.removeprefix("/response/"),
+                    "payload": payload,
+                    "at": time.time(),
+                },
+            )
+            self._send(request, 200, b"ok", "text/plain")
+            return
+        if not url.path.startswith("/api/"):
+            self._send(request, 404, b"not found", "text/plain")
+            return
+        method = url.path.removeprefix("/api/")
+        params = self._params(request, raw, url.query)
+        if self.latency:
+            time.sleep(self.latency)
+        status, headers, body = self._answer(method, params, request.headers.get("Authorization"))
+        with self._lock:
+            self.calls.append(
+                {"method": method, "params": params, "status": status, "at": time.time()}
+            )
+        self._send(request, status, json.dumps(body).encode(), "application/json", headers)
+
+    @staticmethod
+    def _params(request: BaseHTTPRequestHandler, raw: bytes, query: str) -> dict[str, Any]:
+        params: dict[str, Any] = dict(parse_qsl(query))
+        content_type = request.headers.get("Content-Type", "")
+        if "json" in content_type and raw:
+            params.update(json.loads(raw))
+        elif raw:
+            params.update(parse_qsl(raw.decode()))
+        for name in JSON_FIELDS:
+            if isinstance(params.get(name), str):
+                with contextlib.suppress(ValueError):
+                    params[name] = json.loads(params[name])
+        return params
+
+    @staticmethod
+    def _send(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(body)
+
+    def _answer(
+        self, method: str, params: dict[str, Any], auth: str | None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._lock:
+            queue = self._faults.get(method)
+            fault = queue.pop(0) if queue else None
+        if fault:
+            status, retry_after, error = fault
+            if status == 429:
+                headers = {"Retry-After": str(retry_after or 1)}
+                return 429, headers, {"ok": False, "error": "ratelimited"}
+            if status >= 500:
+                return status, {}, {"ok": False, "error": "internal_error"}
+            return 200, {}, {"ok": False, "error": error or "fatal_error"}
+        token = params.get("token") or (auth or "").removeprefix("Bearer ").strip()
+        if not token.startswith("xox"):
+            return 200, {}, {"ok": False, "error": "not_authed"}
+        if token == "xoxb-invalid":
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        try:
+            return 200, {}, {"ok": True, **handler(params)}
+        except SlackError as error:
+            return 200, {}, {"ok": False, "error": error.error}
+
+    # -- recording -------------------------------------------------------------------------------
+    def _record(self, kind: str, into: list[dict[str, Any]], record: dict[str, Any]) -> None:
+        with self._lock:
+            into.append(record)
+        for listener in list(self._listeners):
+            listener(kind, record)
+
+    def _next_ts(self) -> str:
+        """Like Slack's: the epoch second then a sequence, unique and increasing."""
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def _store_message(self, message: dict[str, Any], ts: str | None = None) -> dict[str, Any]:
+        message = {"type": "message", "ts": ts or self._next_ts(), "reply_count": 0, **message}
+        with self._lock:
+            root_ts = message.get("thread_ts")
+            if root_ts and root_ts != message["ts"]:
+                for root in self.messages:
+                    if root["ts"] == root_ts and root["channel"] == message["channel"]:
+                        root["reply_count"] = root.get("reply_count", 0) + 1
+        self._record("message", self.messages, message)
+        return message
+
+    def _channel(self, channel_id: str | None) -> str:
+        if not channel_id:
+            raise SlackError("channel_not_found")
+        if channel_id in self.channels:
+            return channel_id
+        if channel_id.startswith("U") and channel_id in self.users:
+            return self._open_im(channel_id)
+        if channel_id.startswith("D"):
+            return channel_id
+        raise SlackError("channel_not_found")
+
+    def _open_im(self, user_id: str) -> str:
+        channel_id = "D" + user_id
+        if channel_id not in self.channels:
+            self.channels[channel_id] = {
+                "id": channel_id,
+                "name": user_id,
+                "is_im": True,
+                "is_channel": False,
+                "is_private": True,
+                "is_ext_shared": False,
+                "user": user_id,
+            }
+        return channel_id
+
+    # -- methods ---------------------------------------------------------------------------------
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team_domain,
+            "user": "steward",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+        }
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(params.get("user", ""))
+        if user is None:
+            raise SlackError("user_not_found")
+        offset = datetime.now(UTC).astimezone(ZoneInfo(user["tz"])).utcoffset()
+        return {
+            "user": {
+                **user,
+                "tz_label": user["tz"],
+                "tz_offset": int(offset.total_seconds()) if offset else 0,
+                "profile": {"real_name": user["real_name"], "display_name": user["name"]},
+            }
+        }
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(params.get("channel", ""))
+        if channel is None:
+            raise SlackError("channel_not_found")
+        return {"channel": channel}
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        users = str(params.get("users", "")).split(",")
+        if not users[0] or users[0] not in self.users:
+            raise SlackError("user_not_found")
+        return {"channel": {"id": self._open_im(users[0])}}
+
+    def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._channel(params.get("channel"))
+        members = self.channels[channel_id].setdefault("members", [])
+        if self.bot_user_id not in members:
+            members.append(self.bot_user_id)
+        return {"channel": self.channels[channel_id]}
+
+    def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params.get("channel"))
+        if not params.get("text") and not params.get("blocks"):
+            raise SlackError("no_text")
+        message = self._store_message(
+            {
+                "channel": channel,
+                "text": params.get("text", ""),
+                "blocks": params.get("blocks"),
+                "thread_ts": params.get("thread_ts"),
+                "user": self.bot_user_id,
+                "bot_id": self.bot_id,
+                "metadata": params.get("metadata"),
+            }
+        )
+        return {"channel": channel, "ts": message["ts"], "message": message}
+
+    def _find(self, channel: str | None, ts: str | None) -> dict[str, Any]:
+        for message in self.messages:
+            if message["channel"] == channel and message["ts"] == ts:
+                return message
+        raise SlackError("message_not_found")
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params.get("channel"), params.get("ts"))
+        with self._lock:
+            for name in ("text", "blocks"):
+                if name in params:
+                    message[name] = params[name]
+            message["edited"] = True
+        for listener in list(self._listeners):
+            listener("update", message)
+        return {"channel": message["channel"], "ts": message["ts"], "text": message["text"]}
+
+    def _chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params.get("channel"), params.get("ts"))
+        with self._lock:
+            self.messages.remove(message)
+        return {"channel": message["channel"], "ts": message["ts"]}
+
+    def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params.get("channel"))
+        self._record(
+            "ephemeral",
+            self.ephemerals,
+            {
+                "channel": channel,
+                "user": params.get("user"),
+                "text": params.get("text", ""),
+                "blocks": params.get("blocks"),
+                "thread_ts": params.get("thread_ts"),
+            },
+        )
+        return {"message_ts": self._next_ts()}
+
+    def _chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = params.get("channel", ""), params.get("message_ts", "")
+        message = self._find(channel, ts)
+        link = f"https://{self.team_domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        if message.get("thread_ts") and message["thread_ts"] != ts:
+            link += f"?thread_ts={message['thread_ts']}&cid={channel}"
+        return {"channel": channel, "permalink": link}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params.get("channel"))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            self._shown(m, with_metadata)
+            for m in reversed(self.messages)
+            if m["channel"] == channel
+            and (not m.get("thread_ts") or m["thread_ts"] == m["ts"])
+            and oldest <= float(m["ts"]) <= latest
+        ]
+        limit = int(params.get("limit") or 100)
+        return {"messages": found[:limit], "has_more": len(found) > limit}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = params.get("channel"), params.get("ts")
+        thread = [
+            self._shown(m, True)
+            for m in self.messages
+            if m["channel"] == channel and (m["ts"] == ts or m.get("thread_ts") == ts)
+        ]
+        if not thread:
+            raise SlackError("thread_not_found")
+        return {"messages": thread, "has_more": False}
+
+    @staticmethod
+    def _shown(message: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+        shown = {k: v for k, v in message.items() if k != "channel" and v is not None}
+        if not with_metadata:
+            shown.pop("metadata", None)
+        return shown
+
+    def _open_view(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view")
+        if not isinstance(view, dict):
+            raise SlackError("invalid_arguments")
+        view_id = params.get("view_id") or f"V{next(self._view_ids):05d}"
+        record = {"method": method, "view_id": view_id, "view": {**view, "id": view_id}}
+        for name in ("trigger_id", "user_id", "external_id"):
+            if name in params:
+                record[name] = params[name]
+        self._record("view", self.views, record)
+        return {"view": record["view"]}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            raise SlackError("invalid_trigger_id")
+        return self._open_view("views.open", params)
+
+    def _views_push(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._open_view("views.push", params)
+
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._open_view("views.update", params)
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._open_view("views.publish", params)
+
+    def _reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {}

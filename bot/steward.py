@@ -1,0 +1,58 @@
+"""Everything a listener or job needs, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.directory import Directory
+from bot.outbox import OutboxWorker
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client for reads and modals: retries 429s, 5xx and dropped connections.
+
+    Posts to channels do not go through these retries but through the outbox.
+    """
+    kwargs: dict[str, object] = {"token": settings.bot_token, "timeout": 10}
+    if settings.slack_api_url:
+        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    client = WebClient(**kwargs)  # type: ignore[arg-type]
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
+
+
+@dataclass
+class Steward:
+    settings: Settings
+    db: Database
+    client: WebClient
+    clock: Clock = field(default_factory=Clock)
+
+    def __post_init__(self) -> None:
+        outbox_client = WebClient(
+            token=self.client.token, base_url=self.client.base_url, timeout=10
+        )
+        self.outbox = OutboxWorker(
+            self.db, outbox_client, self.clock, per_channel_interval=self.settings.outbox_interval
+        )
+        self.directory = Directory(self.db, self.client, self.clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Steward:
+        return cls(
+            settings=settings, db=Database(settings.database_url), client=web_client(settings)
+        )

@@ -1,0 +1,129 @@
+"""Modal submissions and the account picker's options."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta, timezone
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlmodel import Session, col, or_, select
+
+from bot import modals
+from bot.commands import Invocation, Reply, record_contact, record_promise, run
+from bot.errors import UserError
+from bot.models import Account, InteractionKind
+from bot.services.accounts import name_key
+from bot.slacktext import defuse, escape
+from bot.steward import Steward
+from handlers.commands import failure_reply, metadata
+
+log = logging.getLogger(__name__)
+LATEST_ZONE = timezone(timedelta(hours=14))  # nobody's today is later than this
+EARLIEST_ZONE = timezone(timedelta(hours=-12))
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _account(session: Session, team_id: str, value: str | None) -> Account | None:
+    if not value or not value.isdigit():
+        return None
+    account = session.get(Account, int(value))
+    return account if account and account.team_id == team_id else None
+
+
+def _answer(st: Steward, client: WebClient, meta: dict[str, str], user: str, reply: Reply) -> None:
+    """Send a modal's result where the command was typed: its response_url, else a DM."""
+    url = meta.get("response_url")
+    if url:
+        WebhookClient(url).send(**reply, response_type="ephemeral", replace_original=False)
+        return
+    client.chat_postEphemeral(channel=meta.get("channel_id") or user, user=user, **reply)
+
+
+def register(app: App, st: Steward) -> None:
+    @app.options(modals.ACCOUNT_ACTION)
+    def account_options(ack: Ack, body: dict[str, Any]) -> None:
+        team = (body.get("team") or {}).get("id") or body.get("team_id", "")
+        key = name_key(body.get("value") or "")
+        with st.db.session() as session:
+            query = select(Account).where(Account.team_id == team)
+            if key:
+                pattern = f"%{key}%"
+                query = query.where(
+                    or_(col(Account.slug).contains(key), col(Account.name_key).like(pattern))
+                )
+            found = session.exec(query.order_by(Account.slug).limit(100)).all()
+        ack(options=[modals.account_option(a) for a in found])
+
+    @app.view(modals.LOG_CALLBACK)
+    def logcontact_submitted(ack: Ack, body: dict[str, Any], view: dict, client: WebClient) -> None:
+        team, user = body["team"]["id"], body["user"]["id"]
+        form = modals.values(view)
+        day = _date(form.get("day"))
+        if day and day > st.clock.now().astimezone(LATEST_ZONE).date():
+            ack(response_action="errors", errors={"day": "That day is in the future."})
+            return
+        if not (form.get("summary") or "").strip():
+            ack(response_action="errors", errors={"summary": "Write what was discussed."})
+            return
+        ack()
+        meta = metadata(view)
+        inv = Invocation(st, "/logcontact", "", team, user, meta.get("channel_id", ""))
+
+        def action(inv: Invocation, session: Session) -> Reply:
+            account = _account(session, team, form.get("account"))
+            if account is None:
+                raise UserError("that account no longer exists.", "/steward account list")
+            kind = InteractionKind(form.get("kind") or "other")
+            person = (form.get("person") or "").strip() or None
+            summary = defuse(escape(form["summary"].strip()))
+            return record_contact(inv, session, account, kind, day or inv.today, person, summary)
+
+        _finish(st, client, inv, meta, action, form.get("summary") or "")
+
+    @app.view(modals.PROMISE_CALLBACK)
+    def promise_submitted(ack: Ack, body: dict[str, Any], view: dict, client: WebClient) -> None:
+        team, user = body["team"]["id"], body["user"]["id"]
+        form = modals.values(view)
+        due = _date(form.get("due"))
+        if due is None or due < st.clock.now().astimezone(EARLIEST_ZONE).date():
+            ack(response_action="errors", errors={"due": "Pick a due date from today on."})
+            return
+        if not (form.get("what") or "").strip():
+            ack(response_action="errors", errors={"what": "Say what we promised."})
+            return
+        ack()
+        meta = metadata(view)
+        inv = Invocation(st, "/promise", "", team, user, meta.get("channel_id", ""))
+
+        def action(inv: Invocation, session: Session) -> Reply:
+            account = _account(session, team, form.get("account"))
+            if account is None:
+                raise UserError("that account no longer exists.", "/steward account list")
+            what = defuse(escape(form["what"].strip()))
+            owner = form.get("owner") or user
+            return record_promise(inv, session, account, what, owner, due)
+
+        _finish(st, client, inv, meta, action, form.get("what") or "")
+
+
+def _finish(
+    st: Steward, client: WebClient, inv: Invocation, meta: dict, action: Any, typed: str
+) -> None:
+    try:
+        reply = run(inv, action)
+    except Exception:
+        log.exception("%s form failed", inv.command)
+        reply = failure_reply(escape(typed))
+    try:
+        _answer(st, client, meta, inv.user_id, reply)
+    except Exception:
+        log.exception("could not answer %s", inv.user_id)
