@@ -437,13 +437,18 @@ def promise_due(inv: Invocation, session: Session, words: list[str]) -> Reply:
 
 
 # -- /steward ----------------------------------------------------------------------------------
+Verb = Callable[[Invocation, Session, list[str]], Reply]
+STEWARD_VERBS: dict[str, Verb] = {}
+"""`/steward <verb> …`: each feature's module adds its verbs (and a HELP section) on import."""
+
+
 def steward(inv: Invocation, session: Session) -> Reply:
     words = tokens(inv.text)
     verb = words[0].lower() if words else "help"
-    if verb == "account" or verb == "accounts":
-        return account(inv, session, words[1:])
     if verb in ("help", "?"):
         return help_reply()
+    if handler := STEWARD_VERBS.get(verb):
+        return handler(inv, session, words[1:])
     return help_reply(f"I don't know `{words[0]}`. Here is what I can do:")
 
 
@@ -627,12 +632,16 @@ HELP_ACCOUNT = (
 )
 
 
+HELP = [HELP_ACCOUNT, HELP_LOG, HELP_PROMISE]
+"""One section per feature, in the order `/steward help` shows them."""
+
+
 def help_reply(
     lead: str = "*Steward* keeps your promises to clients and notices silence.",
 ) -> Reply:
-    blocks = [render.section(lead), render.section(HELP_ACCOUNT), render.section(HELP_LOG)]
-    blocks += [render.section(HELP_PROMISE)]
-    return render.message(f"{lead}\n{HELP_ACCOUNT}\n{HELP_LOG}\n{HELP_PROMISE}", blocks)
+    sections = [lead, *HELP]
+    return render.message("\n".join(sections), [render.section(s) for s in sections])
 
 
 COMMANDS.update({"/logcontact": logcontact, "/promise": promise, "/steward": steward})
+STEWARD_VERBS.update({"account": account, "accounts": account})
