@@ -14,29 +14,14 @@ With --postgres it runs on a scratch database created (and dropped) on that serv
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-from bot.db import scratch_postgres
+from bot.db import fresh_database
 from bot.local import LocalSlack
 
 USER, CHANNEL = "UBENCH", "CBENCH"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@contextlib.contextmanager
-def database(postgres: str | None) -> Iterator[str]:
-    """A fresh database: a SQLite file in a temporary folder, or a scratch PostgreSQL one."""
-    if postgres:
-        with scratch_postgres(postgres, "steward_bench") as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as scratch:
-        yield f"sqlite:///{Path(scratch) / 'bench.db'}"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -66,7 +51,7 @@ def main() -> None:
         "--postgres", nargs="?", const=POSTGRES, metavar="URL", help=f"default {POSTGRES}"
     )
     args = parser.parse_args()
-    with database(args.postgres) as url:
+    with fresh_database(args.postgres) as url:
         slack = LocalSlack(url)
         try:
             slack.standin.add_user(USER, "bench", tz="Europe/Warsaw")

@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.steward import Steward
-from handlers import commands, views
+from handlers import commands, digest, views
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ def create_app(st: Steward, *, token_verification: bool = True) -> App:
     )
     commands.register(app, st)
     views.register(app, st)
+    digest.register(app, st)
 
     @app.error
     def on_error(error: Exception) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -24,6 +25,9 @@ def serve(settings: Settings) -> int:
     st.db.upgrade()
     app = create_app(st)
     st.outbox.start()
+    from scheduler.runner import build
+
+    build(st, blocking=False).start()
     if settings.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -45,6 +49,73 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def run_scheduler(settings: Settings) -> int:
+    """The scheduler alone, for deployments that keep it apart from the web processes."""
+    from bot.steward import Steward
+    from scheduler.runner import build
+
+    settings.require_token()
+    st = Steward.from_settings(settings)
+    st.db.upgrade()
+    st.outbox.start()
+    log.info("Steward's scheduler is running")
+    try:
+        build(st, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        st.outbox.stop()
+    return 0
+
+
+def as_of_moment(text: str | None) -> datetime | None:
+    """`--as-of 2026-12-01T09:00+01:00` (UTC when no offset is given)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"--as-of takes an ISO date-time like 2026-12-01T09:00 or 2026-12-01T09:00+01:00, "
+            f"got {text!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
+    """`nudges run`: the nudges job once, then deliver; `nudges preview`: print, send nothing."""
+    from bot import nudges as digest
+    from bot.local import rendered
+    from bot.steward import Steward
+
+    as_of = as_of_moment(as_of_text)
+    if task == "run":
+        settings.require_token()
+    st = Steward.from_settings(settings)
+    st.db.upgrade()
+    if as_of:  # everything, delivery and expiry included, acts as if it were that moment
+        st.clock.offset = as_of - st.clock.now()
+    moment = st.clock.now()
+    if task == "preview":
+        reps = digest.due_reps(st, moment)
+        with st.db.session() as session:
+            plans = [d for d in digest.plan(session, reps) if d.count]
+        for plan in plans:
+            print(f"── to <@{plan.rep.user_id}> ({plan.rep.team_id}), {plan.rep.day}")
+            print(rendered(digest.render_digest(plan)), end="\n\n")
+        print(f"{len(plans)} digest(s) would be sent as of {moment.isoformat()}; none was sent.")
+        return 0
+    queued = digest.send_digests(st, moment)
+    if not st.outbox.drain(timeout=300):
+        print(
+            f"{queued} digest(s) queued; some are still waiting for Slack and will go out "
+            "with the next run or the bot's outbox worker."
+        )
+        return 1
+    print(f"{queued} digest(s) queued as of {moment.isoformat()}, and delivered.")
+    return 0
+
+
 def db_upgrade(settings: Settings) -> int:
     from bot.db import Database
 
@@ -60,6 +131,12 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", metavar="task")
     db_sub.add_parser("upgrade", help="apply the migrations (serve does this on start)")
+    sub.add_parser("scheduler", help="run the scheduled jobs alone (serve runs them too)")
+    nudge = sub.add_parser("nudges", help="the daily digests: run the job once, or preview")
+    nudge_sub = nudge.add_subparsers(dest="nudges_command", metavar="task")
+    for name, text in (("run", "send the digests due now, once"), ("preview", "print them")):
+        task = nudge_sub.add_parser(name, help=text)
+        task.add_argument("--as-of", metavar="ISO", help="act as if it were this moment")
     return top
 
 
@@ -75,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings)
         if args.command == "db" and args.db_command == "upgrade":
             return db_upgrade(settings)
+        if args.command == "scheduler":
+            return run_scheduler(settings)
+        if args.command == "nudges" and args.nudges_command:
+            return nudges(settings, args.nudges_command, args.as_of)
     except ConfigError as error:
         print(f"steward: {error}", file=sys.stderr)
         return 2

@@ -44,13 +44,17 @@ class Settings:
             port=port,
         )
 
-    def require_slack(self) -> None:
-        """Refuse to start without the tokens Slack needs, naming the one to set."""
+    def require_token(self) -> None:
+        """Refuse to call Slack without a bot token, naming what to set."""
         if not self.bot_token:
             raise ConfigError(
                 "SLACK_BOT_TOKEN is not set: put your bot token (xoxb-…) in .env or the "
                 "environment (see .env.example), or try Steward without Slack: steward console"
             )
+
+    def require_slack(self) -> None:
+        """Refuse to start without the tokens Slack needs, naming the one to set."""
+        self.require_token()
         if not self.app_token and not self.signing_secret:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is not set: HTTP mode needs the app's signing secret "

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Date
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -87,3 +92,51 @@ def scratch_postgres(server_url: str, prefix: str = "steward_scratch") -> Iterat
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def fresh_database(postgres_server: str | None = None) -> Iterator[str]:
+    """The URL of a new, empty database, gone afterwards: a SQLite file in a temporary folder,
+    or, given a PostgreSQL server's URL, a scratch database there (benchmarks, tools)."""
+    if postgres_server:
+        with scratch_postgres(postgres_server, "steward_scratch") as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'steward.db'}"
+
+
+class days_before(FunctionElement):
+    """SQL for the date `n` days before `day` (n an integer expression, per row)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(days_before, "sqlite")
+def _days_before_sqlite(element: days_before, compiler: Any, **kw: Any) -> str:
+    day, n = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date({day}, '-' || ({n}) || ' days')"
+
+
+@compiles(days_before, "postgresql")
+def _days_before_postgresql(element: days_before, compiler: Any, **kw: Any) -> str:
+    day, n = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(CAST({day} AS DATE) - ({n}))"
+
+
+class day_of(FunctionElement):
+    """SQL for the (UTC) calendar day of a stored datetime."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element: day_of, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(day_of, "postgresql")
+def _day_of_postgresql(element: day_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"

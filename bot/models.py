@@ -106,6 +106,7 @@ class Promise(SQLModel, table=True):
     __table_args__ = (
         Index("ix_promise_owner_status_due", "owner_id", "status", "due_on"),
         Index("ix_promise_account_status", "account_id", "status"),
+        Index("ix_promise_status_due", "status", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -128,6 +129,8 @@ class Member(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     tz: str | None = Field(default=None, max_length=64)
     tz_fetched_at: datetime | None = None
+    digest_time: str | None = Field(default=None, max_length=5)  # "HH:MM"; None: 09:00
+    digest_off: bool = False
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -152,3 +155,41 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
     ts: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
+    expires_at: datetime | None = None  # not delivered by then: dropped (a digest of a past day)
+
+
+class NudgeLedger(SQLModel, table=True):
+    """One row per nudge sent: (workspace, rep, kind, rep's local day) can happen only once.
+
+    Written in the transaction that queues the message, so a second run, a second scheduler or
+    a restart finds it and sends nothing.
+    """
+
+    __tablename__ = "nudge_ledger"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "kind", "local_day", name="uq_nudge_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    local_day: date
+    outbox_key: str = Field(max_length=200)
+    created_at: datetime
+
+
+class Snooze(SQLModel, table=True):
+    """A digest item a rep has put aside until `until` (their local day)."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "item_kind", "item_id", name="uq_snooze_item"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    item_kind: str = Field(max_length=16)  # "account" | "promise"
+    item_id: int
+    until: date
+    created_at: datetime

@@ -87,6 +87,7 @@ class OutboxWorker:
         self.clock = clock
         self.per_channel_interval = per_channel_interval
         self._not_before: dict[str, datetime] = {}  # per channel: pacing and Retry-After
+        self._dm_channels: dict[str, str] = {}  # user → DM channel (conversations.open)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -148,6 +149,12 @@ class OutboxWorker:
         for row in rows:
             if self._stop.is_set():
                 break
+            if row.expires_at and row.expires_at <= now:
+                log.warning("outbox %s expired undelivered; dropped", row.key)
+                self._finish(row.id, status="expired")
+                continue
+            if row.channel.startswith("@") and not self._open_dm(row):
+                continue
             idle = self._channel_wait(row.channel)
             if idle > 0:
                 wait = min(wait, idle)
@@ -161,6 +168,25 @@ class OutboxWorker:
             self._deliver(row, thread_ts)
             wait = min(wait, 0.05)
         return wait if len(rows) < limit else 0.0
+
+    def _open_dm(self, row: OutboxMessage) -> bool:
+        """A message for `@U123` goes to the app's DM with that person (conversations.open)."""
+        user = row.channel[1:]
+        channel = self._dm_channels.get(user)
+        if channel is None:
+            try:
+                channel = self.client.conversations_open(users=user)["channel"]["id"]
+            except SlackApiError as error:
+                self._failed_call(row, row.attempts + 1, error)
+                return False
+            except Exception as error:  # network: nothing was posted, try again later
+                self._finish(row.id, next_attempt_at=self.clock.now() + backoff(row.attempts + 1))
+                log.warning("outbox %s: conversations.open failed: %s", row.key, error)
+                return False
+            self._dm_channels[user] = channel
+        self._finish(row.id, channel=channel)
+        row.channel = channel
+        return True
 
     def _channel_wait(self, channel: str) -> float:
         not_before = self._not_before.get(channel)
@@ -275,19 +301,18 @@ class OutboxWorker:
                 return str(message.get("ts"))
         return None
 
-    def drain(self, timeout: float = 10.0) -> None:
-        """Deliver until nothing is due (CLI runs and tests); paces like the worker."""
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Deliver until nothing is left to send, retries included (CLI runs and tests), pacing
+        like the worker. Returns False when messages were still waiting at the timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.db.session() as session:
-                due = session.exec(
+                waiting = session.exec(
                     select(OutboxMessage.id)
-                    .where(
-                        col(OutboxMessage.status).in_(("pending", "unknown")),
-                        col(OutboxMessage.next_attempt_at) <= self.clock.now(),
-                    )
+                    .where(col(OutboxMessage.status).in_(("pending", "unknown")))
                     .limit(1)
                 ).first()
-            if due is None:
-                return
-            time.sleep(min(self.deliver_due(), 1.0))
+            if waiting is None:
+                return True
+            time.sleep(min(self.deliver_due(), 1.0, max(0.0, deadline - time.monotonic())))
+        return False

@@ -32,7 +32,8 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def _account(session: Session, team_id: str, value: str | None) -> Account | None:
+def account_of_team(session: Session, team_id: str, value: str | None) -> Account | None:
+    """The account with id `value` (as a form sends it) if it belongs to this workspace."""
     if not value or not value.isdigit():
         return None
     account = session.get(Account, int(value))
@@ -79,7 +80,7 @@ def register(app: App, st: Steward) -> None:
         inv = Invocation(st, "/logcontact", "", team, user, meta.get("channel_id", ""))
 
         def action(inv: Invocation, session: Session) -> Reply:
-            account = _account(session, team, form.get("account"))
+            account = account_of_team(session, team, form.get("account"))
             if account is None:
                 raise UserError("that account no longer exists.", "/steward account list")
             kind = InteractionKind(form.get("kind") or "other")
@@ -105,7 +106,7 @@ def register(app: App, st: Steward) -> None:
         inv = Invocation(st, "/promise", "", team, user, meta.get("channel_id", ""))
 
         def action(inv: Invocation, session: Session) -> Reply:
-            account = _account(session, team, form.get("account"))
+            account = account_of_team(session, team, form.get("account"))
             if account is None:
                 raise UserError("that account no longer exists.", "/steward account list")
             what = defuse(escape(form["what"].strip()))

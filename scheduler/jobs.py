@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.nudges import send_digests
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,8 @@ log = logging.getLogger(__name__)
 Job = Callable[[Steward, datetime], int]
 """A job: given the steward and the moment to act as of, does what is due; returns a count."""
 
-JOBS: dict[str, Job] = {}
-"""Every scheduled job by name; features add theirs on import (see bot/app.py)."""
+JOBS: dict[str, Job] = {"nudges": send_digests}
+"""Every scheduled job by name."""
 
 
 def tick(st: Steward, as_of: datetime | None = None) -> dict[str, int]:
