@@ -112,7 +112,8 @@ def take_account(
 
     Inside an account's channel the reference may be left out; there only an exact reference
     (slug, name or channel mention) switches to another account, so free text that happens to
-    begin like another account's name stays with the channel's account.
+    begin like another account's name stays with the channel's account; the start of the
+    channel's own account's name is taken as naming it.
     """
     here = accounts_svc.account_for_channel(session, inv.team_id, inv.channel_id)
     if words and words[0].lower() not in skip:
@@ -123,6 +124,10 @@ def take_account(
             )
             if len(found) == 1:
                 return found[0], words[n:]
+            if here is not None and n == 1 and here in accounts_svc.find_accounts(
+                session, inv.team_id, ref
+            ):
+                return here, words[1:]  # `acme` in #acme-rail: the start of its own name
             if len(found) > 1 and here is None:
                 raise UserError(
                     f"“{ref}” matches more than one account.", example, [a.slug for a in found]

@@ -97,6 +97,9 @@ def test_logcontact_stores_and_confirms_in_one_line(slack: Slack) -> None:
     assert len(rows(slack, Contact)) == 1
     card = slack.reply("/steward", "account show acme")
     assert "follow-up" in card and "Jan Kowalski" in card
+    # There, the start of its own name still names it (and is not read as part of the date).
+    text = slack.reply("/logcontact", "acme call yesterday: quick check", channel=ACME_CHANNEL)
+    assert "Logged call at *Acme Rail*, yesterday" in text
 
 
 def test_logcontact_uses_the_users_own_time_zone(slack: Slack) -> None:
@@ -155,6 +158,7 @@ def test_promise_lifecycle_list_due_done_cancel(slack: Slack) -> None:
     slack.reply("/promise", "acme send the deck by 2099-01-10")
     slack.reply("/promise", "acme book the training by 2099-02-01", channel=ACME_CHANNEL)
     mine = slack.reply("/promise", "list")
+    assert "acme book" not in mine  # `acme` named the channel's own account, not the promise
     assert "`P-1`" in mine and "`P-2`" in mine and "send the deck" in mine
     moved = slack.reply("/promise", "due P-1 2099-03-01")
     assert "now due" in moved and "was 2099-01-10" in moved
