@@ -88,6 +88,7 @@ class OutboxWorker:
         self.per_channel_interval = per_channel_interval
         self._not_before: dict[str, datetime] = {}  # per channel: pacing and Retry-After
         self._dm_channels: dict[str, str] = {}  # user → DM channel (conversations.open)
+        self._joined: set[str] = set()  # channels we tried to join after not_in_channel
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -188,6 +189,21 @@ class OutboxWorker:
         row.channel = channel
         return True
 
+    def _join(self, channel: str) -> bool:
+        """Join a public channel we were asked to post in (channels:join); once per channel.
+
+        Private channels cannot be joined: someone must invite @Steward, and the post fails.
+        """
+        if channel in self._joined:
+            return False
+        self._joined.add(channel)
+        try:
+            self.client.conversations_join(channel=channel)
+        except Exception as error:
+            log.warning("cannot join %s (invite @Steward there): %s", channel, error)
+            return False
+        return True
+
     def _channel_wait(self, channel: str) -> float:
         not_before = self._not_before.get(channel)
         return 0.0 if not_before is None else (not_before - self.clock.now()).total_seconds()
@@ -261,7 +277,9 @@ class OutboxWorker:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         now = self.clock.now()
-        if status == 429:
+        if code == "not_in_channel" and self._join(row.channel):
+            self._finish(row.id, status="pending", attempts=attempts - 1, next_attempt_at=now)
+        elif status == 429:
             retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
             self._not_before[row.channel] = now + timedelta(seconds=retry_after)
             self._finish(

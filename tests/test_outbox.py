@@ -159,3 +159,34 @@ def test_a_thread_reply_waits_for_its_parent(db: Database, stand_in: SlackStandI
     passes(w, clock, 3)
     parent, child = stand_in.messages
     assert parent["text"] == "text of parent" and child["thread_ts"] == parent["ts"]
+
+
+def test_joins_a_public_channel_it_is_not_in_and_posts_once(
+    db: Database, stand_in: SlackStandIn
+) -> None:
+    clock = Clock()
+    w = worker(db, stand_in, clock)
+    stand_in.fail("chat.postMessage", status=200, error="not_in_channel")
+    queue(db, clock, "join")
+    passes(w, clock, 2)
+    assert statuses(db) == {"join": "sent"}
+    assert [c["method"] for c in stand_in.calls] == [
+        "chat.postMessage",
+        "conversations.join",
+        "chat.postMessage",
+    ]
+    assert stand_in.bot_user_id in stand_in.channels[CHANNEL]["members"]
+
+
+def test_a_private_channel_it_cannot_join_fails_clearly(
+    db: Database, stand_in: SlackStandIn
+) -> None:
+    clock = Clock()
+    w = worker(db, stand_in, clock)
+    stand_in.fail("chat.postMessage", status=200, error="not_in_channel")
+    stand_in.fail("conversations.join", status=200, error="method_not_supported_for_channel_type")
+    queue(db, clock, "private")
+    passes(w, clock, 2)
+    assert statuses(db) == {"private": "failed"}
+    with db.session() as session:
+        assert session.exec(select(OutboxMessage)).one().last_error == "not_in_channel"
