@@ -173,7 +173,7 @@ def main() -> None:
         def planning() -> int:
             reps = nudges.due_reps(st, AS_OF)
             with st.db.session() as session:
-                digests = nudges.plan(session, reps)
+                digests = nudges.plan(session, reps, st.settings.silence_days)
             return sum(d.count for d in digests)
 
         def baseline() -> int:

@@ -99,7 +99,7 @@ def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
     if task == "preview":
         reps = digest.due_reps(st, moment)
         with st.db.session() as session:
-            plans = [d for d in digest.plan(session, reps) if d.count]
+            plans = [d for d in digest.plan(session, reps, st.settings.silence_days) if d.count]
         for plan in plans:
             print(f"── to <@{plan.rep.user_id}> ({plan.rep.team_id}), {plan.rep.day}")
             print(rendered(digest.render_digest(plan)), end="\n\n")

@@ -124,8 +124,10 @@ def take_account(
             )
             if len(found) == 1:
                 return found[0], words[n:]
-            if here is not None and n == 1 and here in accounts_svc.find_accounts(
-                session, inv.team_id, ref
+            if (
+                here is not None
+                and n == 1
+                and here in accounts_svc.find_accounts(session, inv.team_id, ref)
             ):
                 return here, words[1:]  # `acme` in #acme-rail: the start of its own name
             if len(found) > 1 and here is None:
@@ -473,7 +475,11 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
             if not found:
                 raise UserError("which account? Name it, or run this in its channel.", example)
         card = accounts_svc.card(session, found)
-        return render.account_card(card, inv.today, accounts_svc.silence_threshold(found))
+        return render.account_card(
+            card,
+            inv.today,
+            accounts_svc.silence_threshold(found, inv.steward.settings.silence_days),
+        )
     if verb == "set":
         return account_set(inv, session, rest)
     raise UserError(
@@ -573,7 +579,8 @@ def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
             changes.append(f"owner <@{owner}>")
         elif key == "silence":
             found.silence_days = silence_value(value, found.slug)
-            changes.append(f"silence threshold {accounts_svc.silence_threshold(found)} days")
+            days = accounts_svc.silence_threshold(found, inv.steward.settings.silence_days)
+            changes.append(f"silence threshold {days} days")
         elif key == "channel":
             channel = channel_id_of(value)
             if value.lower() == "none":

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dotenv import load_dotenv
 
 DEFAULT_DATABASE_URL = "sqlite:///steward.db"
+DEFAULT_SILENCE_DAYS = {"strategic": 14, "key": 21, "standard": 30}
 
 
 class ConfigError(Exception):
@@ -24,6 +25,8 @@ class Settings:
     slack_api_url: str | None = None
     port: int = 3000
     outbox_interval: float = 1.0
+    silence_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SILENCE_DAYS))
+    """Days without a contact before an account of each tier counts as silent."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -42,6 +45,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             slack_api_url=env.get("SLACK_API_URL") or None,
             port=port,
+            silence_days=parse_silence_days(env.get("SILENCE_DAYS")),
         )
 
     def require_token(self) -> None:
@@ -61,6 +65,20 @@ class Settings:
                 "(Basic Information → App Credentials), or set SLACK_APP_TOKEN (xapp-…) for "
                 "Socket Mode"
             )
+
+
+def parse_silence_days(text: str | None) -> dict[str, int]:
+    """`SILENCE_DAYS=strategic=10,key=21`: tiers not named keep their default."""
+    days = dict(DEFAULT_SILENCE_DAYS)
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        tier, _, value = part.partition("=")
+        if tier.strip() not in days or not value.strip().isdigit() or int(value) < 1:
+            raise ConfigError(
+                f"SILENCE_DAYS takes tier=days pairs for strategic, key and standard, like "
+                f"SILENCE_DAYS=strategic=14,key=21,standard=30 (got {part!r})"
+            )
+        days[tier.strip()] = int(value)
+    return days
 
 
 def load_settings() -> Settings:

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -43,7 +44,6 @@ from bot.models import (
     Tier,
 )
 from bot.outbox import enqueue
-from bot.services.accounts import TIER_SILENCE_DAYS
 from bot.services.promises import get_promise, require_open
 from bot.slacktext import clip, escape
 from bot.steward import Steward
@@ -182,15 +182,16 @@ def due_reps(st: Steward, as_of: datetime, *, ignore_time: bool = False) -> list
 
 
 # -- 2. what each should read ------------------------------------------------------------------
-def threshold_sql() -> Any:
-    tiers = case(
-        *((Account.tier == tier.value, days) for tier, days in TIER_SILENCE_DAYS.items()),
-        else_=TIER_SILENCE_DAYS[Tier.standard],
+def threshold_sql(tiers: Mapping[str, int]) -> Any:
+    """SQL for each account's silence threshold (see accounts.silence_threshold)."""
+    by_tier = case(
+        *((Account.tier == tier, days) for tier, days in tiers.items()),
+        else_=tiers[Tier.standard],
     )
-    return func.coalesce(Account.silence_days, tiers)
+    return func.coalesce(Account.silence_days, by_tier)
 
 
-def plan(session: Session, reps: list[Rep]) -> list[Digest]:
+def plan(session: Session, reps: list[Rep], tiers: Mapping[str, int]) -> list[Digest]:
     """Each rep's digest. Reps are grouped by workspace and local day: one query per kind."""
     digests = {(rep.team_id, rep.user_id): Digest(rep) for rep in reps}
     groups: dict[tuple[str, date], list[str]] = defaultdict(list)
@@ -199,7 +200,7 @@ def plan(session: Session, reps: list[Rep]) -> list[Digest]:
     for (team_id, day), users in groups.items():
         owners = users if len(users) <= FEW else None
         snoozed = _snoozed(session, team_id, owners, day)
-        for owner, item in _silent(session, team_id, owners, day):
+        for owner, item in _silent(session, team_id, owners, day, tiers):
             digest = digests.get((team_id, owner))
             if digest and (owner, "account", item.account_id) not in snoozed:
                 digest.silent.append(item)
@@ -230,7 +231,7 @@ def _snoozed(session: Session, team_id: str, users: list[str] | None, day: date)
 
 
 def _silent(
-    session: Session, team_id: str, owners: list[str] | None, day: date
+    session: Session, team_id: str, owners: list[str] | None, day: date, tiers: Mapping[str, int]
 ) -> list[tuple[str, SilentAccount]]:
     last = (
         select(func.max(Interaction.occurred_on))
@@ -239,7 +240,7 @@ def _silent(
         .scalar_subquery()
     )
     since = func.coalesce(last, day_of(Account.created_at))
-    threshold = threshold_sql()
+    threshold = threshold_sql(tiers)
     rows = session.exec(
         select(Account.owner_id, Account.id, Account.name, Account.slug, since, threshold).where(
             Account.team_id == team_id,
@@ -348,7 +349,7 @@ def send_digests(st: Steward, as_of: datetime) -> int:
     if not reps:
         return 0
     with st.db.session() as session:
-        digests = plan(session, reps)
+        digests = plan(session, reps, st.settings.silence_days)
     sent = 0
     for digest in digests:
         try:
@@ -502,7 +503,8 @@ def render_digest(digest: Digest) -> dict[str, Any]:
 
 def digest_for(inv: Invocation, session: Session) -> Digest:
     """The caller's digest now, whatever the hour and the ledger say (preview, after a click)."""
-    return plan(session, [Rep(inv.team_id, inv.user_id, inv.tz, inv.today)])[0]
+    rep = Rep(inv.team_id, inv.user_id, inv.tz, inv.today)
+    return plan(session, [rep], inv.steward.settings.silence_days)[0]
 
 
 # -- /steward digest ---------------------------------------------------------------------------

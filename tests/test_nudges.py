@@ -15,7 +15,7 @@ from freezegun import freeze_time
 from sqlmodel import select
 
 from bot import nudges
-from bot.config import Settings
+from bot.config import ConfigError, Settings, parse_silence_days
 from bot.local import rendered
 from bot.models import (
     Account,
@@ -116,7 +116,7 @@ def seed(st: Steward, *, today: date, team: str) -> dict[str, int]:
 def digest_of(st: Steward, user: str, as_of: datetime) -> nudges.Digest:
     reps = [r for r in nudges.due_reps(st, as_of, ignore_time=True) if r.user_id == user]
     with st.db.session() as session:
-        return nudges.plan(session, reps)[0]
+        return nudges.plan(session, reps, st.settings.silence_days)[0]
 
 
 # -- what the digest lists ---------------------------------------------------------------------
@@ -371,3 +371,22 @@ def test_nudges_cli_refuses_a_bad_as_of(database_url: str) -> None:
     assert done.returncode == 2
     assert "--as-of takes an ISO date-time" in done.stderr and "monday-ish" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_silence_thresholds_by_tier_are_configurable(
+    database_url: str, standin: SlackStandIn
+) -> None:
+    settings = Settings(
+        bot_token="xoxb-test",
+        database_url=database_url,
+        slack_api_url=standin.api_url,
+        silence_days=parse_silence_days("strategic=20, key=5"),
+    )
+    st = Steward.from_settings(settings)
+    seed(st, today=date(2026, 11, 23), team=standin.team_id)
+    alice = digest_of(st, ALICE, utc("2026-11-23 08:00"))
+    # acme (strategic, 15 days) is no longer silent; globex (standard, 10 days) still is not.
+    assert {s.slug: s.threshold for s in alice.silent} == {"initech": 5, "umbrella": 7}
+    st.db.dispose()
+    with pytest.raises(ConfigError, match="SILENCE_DAYS takes tier=days pairs"):
+        parse_silence_days("gold=3")

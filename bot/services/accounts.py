@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -232,9 +233,7 @@ def card(session: Session, account: Account) -> AccountCard:
     return AccountCard(account, last, last_with, list(promises), list(contacts), count)
 
 
-TIER_SILENCE_DAYS = {Tier.strategic: 14, Tier.key: 21, Tier.standard: 30}
-
-
-def silence_threshold(account: Account) -> int:
-    """Days without a logged contact before the account counts as silent."""
-    return account.silence_days or TIER_SILENCE_DAYS.get(Tier(account.tier), 30)
+def silence_threshold(account: Account, tiers: Mapping[str, int]) -> int:
+    """Days without a logged contact before the account counts as silent: its own
+    `silence:<N>d`, else its tier's (`Settings.silence_days`)."""
+    return account.silence_days or tiers.get(account.tier, tiers[Tier.standard])
