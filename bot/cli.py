@@ -116,6 +116,19 @@ def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
     return 0
 
 
+def console_instead() -> int:
+    """Bare `steward` with no Slack tokens: the console, saying so."""
+    from bot import console
+
+    print(
+        "No Slack tokens are set, so here is Steward in a terminal console. To serve Slack, set "
+        "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) in .env and run "
+        "`steward serve`.",
+        file=sys.stderr,
+    )
+    return console.main()
+
+
 def db_upgrade(settings: Settings) -> int:
     from bot.db import Database
 
@@ -132,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="task")
     db_sub.add_parser("upgrade", help="apply the migrations (serve does this on start)")
     sub.add_parser("scheduler", help="run the scheduled jobs alone (serve runs them too)")
+    console = sub.add_parser("console", help="try Steward in a terminal: no Slack, no tokens")
+    console.add_argument("--script", metavar="FILE", help="replay the lines of FILE, then exit")
+    console.add_argument("--db", metavar="PATH", help="keep data in this SQLite file")
     nudge = sub.add_parser("nudges", help="the daily digests: run the job once, or preview")
     nudge_sub = nudge.add_subparsers(dest="nudges_command", metavar="task")
     for name, text in (("run", "send the digests due now, once"), ("preview", "print them")):
@@ -155,6 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return db_upgrade(settings)
         if args.command == "scheduler":
             return run_scheduler(settings)
+        if args.command == "console":
+            from bot import console
+
+            return console.main(args.script, args.db)
+        if args.command is None:
+            return serve(settings) if settings.has_slack() else console_instead()
         if args.command == "nudges" and args.nudges_command:
             return nudges(settings, args.nudges_command, args.as_of)
     except ConfigError as error:

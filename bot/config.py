@@ -48,6 +48,9 @@ class Settings:
             silence_days=parse_silence_days(env.get("SILENCE_DAYS")),
         )
 
+    def has_slack(self) -> bool:
+        return bool(self.bot_token and (self.signing_secret or self.app_token))
+
     def require_token(self) -> None:
         """Refuse to call Slack without a bot token, naming what to set."""
         if not self.bot_token:

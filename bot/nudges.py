@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from bot import render
 from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply
+from bot.dates import describe_day
 from bot.db import day_of, days_before
 from bot.directory import TZ_TTL, zone
 from bot.errors import UserError
@@ -416,12 +417,12 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 
 def _silent_blocks(item: SilentAccount, day: date) -> list[dict[str, Any]]:
     line = (
-        f"*{escape(item.name)}* (`{item.slug}`) — *{item.days} days* without a contact "
-        f"(threshold {item.threshold})"
+        f"*{escape(item.name)}* (`{item.slug}`) — *{render.count(item.days, 'day')}* without a "
+        f"contact (threshold {item.threshold})"
     )
     if item.last_on:
         summary = clip(item.last_summary or "", 300)  # stored as mrkdwn already
-        line += f"\nLast: {render.due_text(item.last_on, day)} — {summary}"
+        line += f"\nLast: {describe_day(item.last_on, today=day)} — {summary}"
     else:
         line += "\nNo contact logged since the account was added."
     actions = [button("Log contact", "digest_log", _value("account", item.account_id, day))]

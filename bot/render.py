@@ -59,11 +59,16 @@ def say(text: str) -> dict[str, Any]:
     return message(text)
 
 
+def count(number: int, noun: str) -> str:
+    """`1 day`, `3 days`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def due_text(due: date, today: date) -> str:
     days = (due - today).days
     when = describe_day(due, today=today)
     if days < 0:
-        return f"{when} — *{-days} day{'s' if days != -1 else ''} overdue*"
+        return f"{when} — *{count(-days, 'day')} overdue*"
     return when
 
 
@@ -138,7 +143,7 @@ def account_card(card: AccountCard, today: date, silence_days: int) -> dict[str,
         with_whom = f" with {escape(card.last_with.name)}" if card.last_with else ""
         last = (
             f"*Last contact:* {card.last.kind}{with_whom}, "
-            f"{describe_day(card.last.occurred_on, today=today)} ({days} days ago)\n"
+            f"{describe_day(card.last.occurred_on, today=today)} ({count(days, 'day')} ago)\n"
             f"> {clip(card.last.summary, 2500)}"
         )
     else:

@@ -1,0 +1,157 @@
+"""The console: the real app in a terminal, driven by scripts as a person would type."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import console
+
+DEMO = Path(__file__).resolve().parent.parent / "docs" / "demo.txt"
+
+
+def run(lines: str, tmp_path: Path) -> str:
+    script = tmp_path / "script.txt"
+    script.write_text(lines, encoding="utf-8")
+    out = io.StringIO()
+    assert console.main(str(script), str(tmp_path / "console.db"), out=out) == 0
+    return out.getvalue()
+
+
+def test_the_shipped_demo_tells_the_story(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert console.main(str(DEMO), out=out) == 0
+    text = out.getvalue()
+    assert "Added *Acme Rail* as `acme-rail` — owner @alice, tier strategic" in text
+    assert "Logged call with Jan Kowalski (new contact) at *Acme Rail*, yesterday" in text
+    assert "[#acme-rail] Steward:\n  :handshake: *Promise P-1 to Acme Rail:*" in text
+    assert "*Last contact:* call with Jan Kowalski, yesterday (1 day ago)" in text
+    # Two weeks on, Monday 10:00 in Warsaw: the digests arrive by DM.
+    assert "[DM @alice] Steward:\n  == Your digest" in text
+    assert "*15 days* without a contact (threshold 14)" in text
+    assert "Due Fri" in text and "*10 days overdue*" in text
+    assert "owner @boris" in text and "[DM @boris] Steward:" in text
+    assert "Snoozed *Acme Rail* until tomorrow." in text
+    assert "P-1 marked kept: send the revised quote" in text
+    assert "[DM @alice] Steward (updated):" in text
+    assert "Traceback" not in text and "\n! " not in text
+
+
+def test_as_in_thread_click_and_time(tmp_path: Path) -> None:
+    text = run(
+        """
+:as @carol tz=Asia/Tokyo
+:time next monday 08:00
+:in #globex
+/steward account add Globex #globex tier:key
+/promise globex send the price list by tomorrow
+:thread 1
+the client asked for it in euros
+:thread off
+:as @dave
+/promise list mine
+:as @carol
+/promise list mine
+:time +1h
+:time +1d
+:click 1
+""",
+        tmp_path,
+    )
+    assert "You are now @carol (Asia/Tokyo)." in text
+    assert "You are now in #globex." in text
+    assert "You are now in the thread of (1) in #globex." in text
+    assert "(2) [#globex › thread of (1)] @carol: the client asked for it in euros" in text
+    assert "Back to the channel #globex." in text
+    assert "You are now @dave (UTC)." in text
+    # Dave has none; Carol has hers.
+    assert "`P-1` send the price list" in text.split("You are now @carol")[-1]
+    # Monday 09:00 in Tokyo passes: the promise is due tomorrow, so it is in the digest.
+    monday, tuesday = text.split(":time +1h")[1].split(":time +1d")
+    assert "It is now Mon" in monday and "09:00 (Asia/Tokyo)" in monday
+    assert "[DM @carol] Steward:" in monday and "Due tomorrow" in monday
+    # Tuesday 09:00: the next day's digest; its first button marks the promise kept.
+    assert "It is now Tue" in tuesday and "Due today" in tuesday
+    assert "You clicked “Mark kept”." in tuesday and "P-1 marked kept" in tuesday
+    assert "Traceback" not in text
+
+
+def test_a_form_filled_in_from_the_console(tmp_path: Path) -> None:
+    text = run(
+        """
+/steward account add Acme Rail
+/promise
+:submit account=acme what="send the deck" due=2099-01-15
+/promise list
+""",
+        tmp_path,
+    )
+    assert "Steward opened a form: “Record a promise”" in text
+    assert "what: What we promised" in text and "owner: Owner = @alice" in text
+    assert "*P-1* recorded for *Acme Rail*: send the deck" in text
+    assert "`P-1` send the deck" in text
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        (":frobnicate", "! I don't know :frobnicate. Try :help"),
+        (":time soonish", "! 'soonish' is not a time: try :time +3d"),
+        (":time 2020-01-01 09:00", "! the clock only moves forward"),
+        (":time monday 25:00", "! '25:00' is not a time of day"),
+        (":click 99", "! there is no button to click yet"),
+        (":thread 42", "! give a message number shown in brackets"),
+        (":as boris", "! say who: :as @boris"),
+        (":as @boris tz=Mars/Olympus", "! 'Mars/Olympus' is not a time zone"),
+        (":in acme", "! say where: :in #acme"),
+        (":submit what=x", "! no form is open"),
+        ("/deploy now", "! /deploy is not one of Steward's commands"),
+        (':as "@unclosed', "! could not read that line"),
+    ],
+)
+def test_bad_console_input_gets_one_clear_line(tmp_path: Path, line: str, answer: str) -> None:
+    text = run(line + "\n:help\n", tmp_path)
+    assert answer in text
+    assert "Console commands:" in text  # the console carried on
+    assert "Traceback" not in text
+
+
+def test_console_runs_from_the_cli_with_no_tokens(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--script", str(DEMO)],
+        env=env,
+        cwd=tmp_path,  # no .env here
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "== Your digest" in done.stdout
+    bare = subprocess.run(
+        [sys.executable, "-m", "bot.cli"],
+        env=env,
+        cwd=tmp_path,
+        input="/steward account add Initech\n:quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bare.returncode == 0, bare.stderr
+    assert "No Slack tokens are set" in bare.stderr
+    assert "Added *Initech*" in bare.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--script", "nope.txt"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2 and "no such script file: nope.txt" in missing.stderr
