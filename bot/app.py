@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.steward import Steward
-from handlers import commands, digest, views
+from handlers import commands, digest, routing, views
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ def create_app(st: Steward, *, token_verification: bool = True) -> App:
     commands.register(app, st)
     views.register(app, st)
     digest.register(app, st)
+    routing.register(app, st)
 
     @app.error
     def on_error(error: Exception) -> None:

@@ -27,6 +27,8 @@ class Settings:
     outbox_interval: float = 1.0
     silence_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SILENCE_DAYS))
     """Days without a contact before an account of each tier counts as silent."""
+    route_keywords: str | None = None
+    """`finance=invoice,payment;logistics=delivery`: words that suggest a function."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +48,7 @@ class Settings:
             slack_api_url=env.get("SLACK_API_URL") or None,
             port=port,
             silence_days=parse_silence_days(env.get("SILENCE_DAYS")),
+            route_keywords=env.get("ROUTE_KEYWORDS") or None,
         )
 
     def has_slack(self) -> bool:

@@ -137,7 +137,10 @@ class OutboxMessage(SQLModel, table=True):
     """A message to Slack not yet delivered; `key` makes enqueueing idempotent."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_channel_ts", "channel", "ts"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
@@ -193,3 +196,68 @@ class Snooze(SQLModel, table=True):
     item_id: int
     until: date
     created_at: datetime
+
+
+class SeenEvent(SQLModel, table=True):
+    """Events Slack delivered that we have handled: a retry (same event_id) is dropped."""
+
+    __tablename__ = "seen_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    taken = "taken"
+    resolved = "resolved"
+
+
+class Route(SQLModel, table=True):
+    """Our channel for a function (finance, logistics…); `account_id` 0 is the default route."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "function", "account_id", name="uq_route_function"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    function: str = Field(max_length=40)
+    account_id: int = 0
+    channel_id: str = Field(max_length=32)
+    created_by: str = Field(max_length=32)
+    created_at: datetime
+
+
+class Case(SQLModel, table=True):
+    """A client thread routed to our counterpart team, tracked until it is resolved.
+
+    The case's post in the counterpart channel is the outbox message keyed `case:<id>:post`;
+    its thread is the case thread.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "origin_channel", "origin_ts", "function", name="uq_case_origin"
+        ),
+        Index("ix_case_origin", "origin_channel", "origin_ts"),
+        Index("ix_case_account_status", "account_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    account_id: int = Field(foreign_key="account.id")
+    function: str = Field(max_length=40)
+    status: str = Field(default=CaseStatus.open, max_length=16)
+    origin_channel: str = Field(max_length=32)
+    origin_ts: str = Field(max_length=32)  # the origin thread's root
+    origin_shared: bool = False  # shared with the client: nothing internal goes back there
+    counterpart_channel: str = Field(max_length=32)
+    raised_by: str = Field(max_length=32)
+    note: str | None = Field(default=None, max_length=3000)
+    taken_by: str | None = Field(default=None, max_length=32)
+    resolved_by: str | None = Field(default=None, max_length=32)
+    resolution: str | None = Field(default=None, max_length=3000)
+    created_at: datetime
+    resolved_at: datetime | None = None
+    nudged_at: datetime | None = None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.nudges import send_digests
+from bot.routing import nudge_aging_cases
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 Job = Callable[[Steward, datetime], int]
 """A job: given the steward and the moment to act as of, does what is due; returns a count."""
 
-JOBS: dict[str, Job] = {"nudges": send_digests}
+JOBS: dict[str, Job] = {"nudges": send_digests, "case_aging": nudge_aging_cases}
 """Every scheduled job by name."""
 
 
