@@ -35,6 +35,7 @@ from bot.directory import TZ_TTL, zone
 from bot.errors import UserError
 from bot.models import (
     Account,
+    Case,
     Interaction,
     Member,
     NudgeLedger,
@@ -45,6 +46,7 @@ from bot.models import (
     Tier,
 )
 from bot.outbox import enqueue
+from bot.routing import case_line, open_cases_for
 from bot.services.promises import get_promise, require_open
 from bot.slacktext import clip, escape
 from bot.steward import Steward
@@ -97,10 +99,12 @@ class Digest:
     overdue: list[DueItem] = field(default_factory=list)
     due_soon: list[DueItem] = field(default_factory=list)
     escalated: list[DueItem] = field(default_factory=list)
+    cases: list[tuple[Case, Account]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.silent) + len(self.overdue) + len(self.due_soon) + len(self.escalated)
+        lists = (self.silent, self.overdue, self.due_soon, self.escalated, self.cases)
+        return sum(len(items) for items in lists)
 
     @property
     def key(self) -> str:
@@ -206,6 +210,9 @@ def plan(session: Session, reps: list[Rep], tiers: Mapping[str, int]) -> list[Di
             if digest and (owner, "account", item.account_id) not in snoozed:
                 digest.silent.append(item)
         _place(digests, team_id, _due(session, team_id, owners, day), day, snoozed)
+        for routed, account in open_cases_for(session, team_id, owners):
+            if digest := digests.get((team_id, account.owner_id)):
+                digest.cases.append((routed, account))
     for digest in digests.values():
         digest.silent.sort(key=lambda s: (-s.days, s.name.lower()))
     _last_summaries(session, [s for d in digests.values() for s in d.silent])
@@ -482,6 +489,8 @@ def render_digest(digest: Digest) -> dict[str, Any]:
         ),
     ]
     summary = ", ".join(f"{len(items)} {title.lower()}" for items, title, _ in parts if items)
+    if digest.cases:
+        summary += f"{', ' if summary else ''}{len(digest.cases)} open cases"
     text = f"Your digest for {day:%a} {day.day} {day:%b}: {summary}"
     blocks = [render.header(f"Your digest — {day:%A} {day.day} {day:%B}")]
     room, left = MAX_ITEMS, 0
@@ -495,6 +504,10 @@ def render_digest(digest: Digest) -> dict[str, Any]:
             blocks.append(render.section(f"*{title}* ({len(items)})"))
             for item in shown:
                 blocks += blocks_of(item)
+    if digest.cases:
+        blocks.append(render.section(f"*Cases open on your accounts* ({len(digest.cases)})"))
+        blocks += [render.section(case_line(c, a, day)) for c, a in digest.cases[:10]]
+        left += max(0, len(digest.cases) - 10)
     if left:
         blocks.append(
             render.context(f"…and {left} more: `/promise list mine`, `/steward account list`.")
