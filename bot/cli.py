@@ -116,10 +116,17 @@ def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
     return 0
 
 
+def quiet_logs() -> None:
+    """In the console, the bot's INFO lines would interleave with the conversation."""
+    if "LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
+
+
 def console_instead() -> int:
     """Bare `steward` with no Slack tokens: the console, saying so."""
     from bot import console
 
+    quiet_logs()
     print(
         "No Slack tokens are set, so here is Steward in a terminal console. To serve Slack, set "
         "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) in .env and run "
@@ -174,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "console":
             from bot import console
 
+            quiet_logs()
             return console.main(args.script, args.db)
         if args.command is None:
             return serve(settings) if settings.has_slack() else console_instead()

@@ -36,7 +36,8 @@ Type what you would type in Slack:
   /promise acme send the revised quote by friday
   any other line                     a message in the current channel (or thread)
 Console commands:
-  :as @boris [tz=America/New_York]   act as another person (created on first use)
+  :as @boris [tz=America/New_York]   act as another person (created on first use;
+                                     add `client` for someone at the client)
   :in #acme [shared]                 go to a channel (shared: with a client, Slack Connect)
   :thread 3 | :thread off            reply in the thread of message (3), or leave it
   :click 2 [2026-12-01]              press button [2] (a date for a date picker)
@@ -48,6 +49,7 @@ MENTION = re.compile(r"(?<![<\w])([@#])([A-Za-z][\w.-]*)")
 SLACK_TOKEN = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<(https?://[^>|]+)(?:\|([^>]*))?>")
 DURATION = re.compile(r"^\+(\d+)\s*([dhmw])$")
 UNITS = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+CLIENT_TEAM = "TCLIENT"  # people created with `:as @jan client` belong to the client
 CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
@@ -87,10 +89,14 @@ class Console:
         self.standin.stop()
 
     # -- people and places ---------------------------------------------------------------------
-    def _user(self, name: str, tz: str | None = None) -> str:
+    def _user(self, name: str, tz: str | None = None, *, client: bool = False) -> str:
+        """A person, created on first use; `client`: of the client's organisation."""
         user_id = "U" + re.sub(r"\W", "", name).upper()
         if user_id not in self.standin.users:
-            self.standin.add_user(user_id, name.lower(), real_name=name.title(), tz=tz or "UTC")
+            team = CLIENT_TEAM if client else None
+            self.standin.add_user(
+                user_id, name.lower(), real_name=name.title(), tz=tz or "UTC", team_id=team
+            )
         elif tz:
             self.standin.users[user_id]["tz"] = tz
         return user_id
@@ -99,6 +105,8 @@ class Console:
         channel_id = "C" + re.sub(r"\W", "", name).upper()
         if channel_id not in self.standin.channels:
             self.standin.add_channel(channel_id, name.lower(), is_ext_shared=shared)
+        elif shared:
+            self.standin.channels[channel_id].update(is_ext_shared=True, is_shared=True)
         return channel_id
 
     def _name_of(self, user_id: str) -> str:
@@ -359,6 +367,7 @@ class Console:
             "event_ts": posted["ts"],
             "channel_type": "channel",
             "team": self.standin.users[self.user]["team_id"],
+            "user_team": self.standin.users[self.user]["team_id"],
         }
         if self.thread:
             event["thread_ts"] = self.thread
@@ -401,9 +410,10 @@ class Console:
                     ZoneInfo(tz)
                 except (ZoneInfoNotFoundError, ValueError):
                     raise ConsoleError(f"{tz!r} is not a time zone; try tz=Europe/Warsaw") from None
-        self.user = self._user(args[0][1:], tz)
+        self.user = self._user(args[0][1:], tz, client="client" in args[1:])
         info = self.standin.users[self.user]
-        self._print(f"You are now @{info['name']} ({info['tz']}).")
+        side = ", at the client" if info["team_id"] == CLIENT_TEAM else ""
+        self._print(f"You are now @{info['name']} ({info['tz']}{side}).")
 
     def _in(self, args: list[str]) -> None:
         if not args or not args[0].startswith("#"):

@@ -195,7 +195,9 @@ def cases_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
         )
         query = query.where(Case.account_id == account.id)
         title = f"Cases of {escape(account.name)}"
-    if which != "all":
+    if which == "all":
+        title = "All cases"
+    else:
         query = query.where(Case.status != CaseStatus.resolved)
     found = session.exec(query.order_by(col(Case.id).desc()).limit(40)).all()
     if not found:

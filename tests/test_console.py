@@ -39,7 +39,17 @@ def test_the_shipped_demo_tells_the_story(tmp_path: Path) -> None:
     assert "Snoozed *Acme Rail* until tomorrow." in text
     assert "P-1 marked kept: send the revised quote" in text
     assert "[DM @alice] Steward (updated):" in text
-    assert "Traceback" not in text and "\n! " not in text
+    # The billing dispute: routed from the shared client thread to #finance and resolved.
+    client_thread = "[#acme-rail (shared) › thread of (6)] Steward:"
+    assert "[#finance] Steward:\n  == C-1 · Acme Rail · finance ==" in text
+    assert "@jan: Invoice 4411 bills us twice for March." in text
+    assert f"{client_thread}\n  :arrow_right: Routed to our finance team as *C-1*" in text
+    assert "@carol took C-1." in text
+    assert f"{client_thread}\n  *From our finance team* (@carol): We found the duplicate" in text
+    assert f"{client_thread}\n  :white_check_mark: *C-1 resolved* by @carol" in text
+    assert f"{client_thread}\n  @carol: Their March usage" not in text  # stayed internal
+    assert "`C-1` *Acme Rail* · finance → #finance — opened today, resolved by @carol" in text
+    assert "Traceback" not in text and "\n! " not in text and " INFO " not in text
 
 
 def test_as_in_thread_click_and_time(tmp_path: Path) -> None:
