@@ -330,3 +330,17 @@ def test_route_commands_refuse_clearly(routed: Slack) -> None:
     assert "Removed the counterpart for *finance*" in slack.reply(
         "/steward", "route remove finance"
     )
+
+
+def test_a_long_reply_is_carried_whole_in_pieces_within_slacks_limits(routed: Slack) -> None:
+    slack = routed
+    bot = slack.standin.bot_user_id
+    root = say(slack, GLOBEX_CHANNEL, f"<@{bot}> route finance: long one", user=ALICE)
+    post = case_post(slack)
+    long_text = "\n".join(f"line {n}: " + "x" * 90 for n in range(70))  # ~7,000 characters
+    say(slack, GLOBEX_CHANNEL, long_text, user=BORIS, thread_ts=root["ts"])
+    slack.standin.wait_for(lambda: len(thread(slack, FINANCE, post["ts"])) >= 3)
+    pieces = thread(slack, FINANCE, post["ts"])
+    assert len(pieces) == 3 and all(len(p) <= 3000 for p in pieces)
+    assert "line 0:" in pieces[0] and "line 69:" in pieces[-1]
+    assert sum(p.count("line ") for p in pieces) == 70
