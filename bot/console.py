@@ -159,7 +159,7 @@ class Console:
         with self._lock:
             self._pending.append((kind, record))
 
-    def settle(self, quiet: float = 0.25, limit: float = 8.0) -> None:
+    def settle(self, quiet: float = 0.35, limit: float = 8.0) -> None:
         """Wait until the app has finished answering: outbox empty, nothing new for `quiet` s."""
         deadline = time.monotonic() + limit
         seen = -1

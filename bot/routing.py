@@ -316,16 +316,13 @@ def open_case(st: Steward, request: RouteRequest) -> str:
             where = (
                 f"our {function} team" if shared else f"<#{case.counterpart_channel}> ({function})"
             )
-            enqueue(
+            to_origin_thread(
                 session,
-                key=f"case:{case.id}:origin",
-                channel=case.origin_channel,
-                thread_ts=case.origin_ts,
-                text=(
-                    f":arrow_right: Routed to {where} as *{label(case)}*, with this thread so "
-                    f"far. Replies here are carried over; we'll post the resolution here."
-                ),
-                now=case.created_at,
+                case,
+                "routed",
+                f":arrow_right: Routed to {where} as *{label(case)}*, with this thread so far. "
+                "Replies here are carried over; we'll post the resolution here.",
+                case.created_at,
             )
     except IntegrityError:
         return "already routed"  # the same request, retried, lost the race
@@ -479,6 +476,30 @@ def case_post(
 
 
 # -- threads in step ---------------------------------------------------------------------------
+def to_case_thread(session: Session, case: Case, what: str, text: str, now: datetime) -> None:
+    """Post in the case's thread in the counterpart channel (once the case post is out)."""
+    enqueue(
+        session,
+        key=f"case:{case.id}:{what}",
+        channel=case.counterpart_channel,
+        thread_key=post_key(case),
+        text=text,
+        now=now,
+    )
+
+
+def to_origin_thread(session: Session, case: Case, what: str, text: str, now: datetime) -> None:
+    """Post in the thread the case came from."""
+    enqueue(
+        session,
+        key=f"case:{case.id}:{what}",
+        channel=case.origin_channel,
+        thread_ts=case.origin_ts,
+        text=text,
+        now=now,
+    )
+
+
 def case_for_thread(session: Session, channel: str, thread_ts: str) -> tuple[Case | None, str]:
     """The live case whose origin or case thread this is, and which side ('origin'/'case')."""
     origin = session.exec(
@@ -518,30 +539,13 @@ def carry(st: Steward, event: Mapping[str, Any], external: bool) -> str:
             return "no live case"
         who = f"<@{event.get('user', '?')}>" + (" (client)" if external else "")
         pieces = chunks(f"{who}: {text}", SECTION_LIMIT)
-        if side == "origin":
-            for n, piece in enumerate(pieces):
-                enqueue(
-                    session,
-                    key=f"case:{case.id}:carry:{ts}:{n}",
-                    channel=case.counterpart_channel,
-                    thread_key=post_key(case),
-                    text=piece,
-                    now=st.clock.now(),
-                )
-            return "carried to the case"
-        if case.origin_shared:
+        if side == "case" and case.origin_shared:
             return "kept internal"
+        post = to_case_thread if side == "origin" else to_origin_thread
         for n, piece in enumerate(pieces):
-            enqueue(
-                session,
-                key=f"case:{case.id}:back:{ts}:{n}",
-                channel=case.origin_channel,
-                thread_ts=case.origin_ts,
-                text=piece,
-                now=st.clock.now(),
-            )
+            post(session, case, f"{side}:{ts}:{n}", piece, st.clock.now())
     st.outbox.notify()
-    return "carried to the origin"
+    return f"carried from the {side} thread"
 
 
 def reply_to_client(st: Steward, event: Mapping[str, Any], text: str) -> str:
@@ -560,21 +564,19 @@ def reply_to_client(st: Steward, event: Mapping[str, Any], text: str) -> str:
                 "Say what to tell the client: `@Steward reply We have issued the credit note.`",
             )
         team = f"our {case.function} team"
-        enqueue(
+        to_origin_thread(
             session,
-            key=f"case:{case.id}:reply:{event['ts']}",
-            channel=case.origin_channel,
-            thread_ts=case.origin_ts,
-            text=f"*From {team}* (<@{event.get('user')}>): {text}",
-            now=st.clock.now(),
+            case,
+            f"reply:{event['ts']}",
+            f"*From {team}* (<@{event.get('user')}>): {text}",
+            st.clock.now(),
         )
-        enqueue(
+        to_case_thread(
             session,
-            key=f"case:{case.id}:replied:{event['ts']}",
-            channel=channel,
-            thread_ts=thread_ts,
-            text=f":outbox_tray: Sent to the client's thread in <#{case.origin_channel}>.",
-            now=st.clock.now(),
+            case,
+            f"replied:{event['ts']}",
+            f":outbox_tray: Sent to the client's thread in <#{case.origin_channel}>.",
+            st.clock.now(),
         )
     st.outbox.notify()
     return "replied"
@@ -600,22 +602,8 @@ def resolve(
         said = f":white_check_mark: *{label(case)} resolved* by <@{user}>" + (
             f": {note}" if note else "."
         )
-        enqueue(
-            session,
-            key=f"case:{case.id}:resolved:case",
-            channel=case.counterpart_channel,
-            thread_key=post_key(case),
-            text=said,
-            now=now,
-        )
-        enqueue(
-            session,
-            key=f"case:{case.id}:resolved:origin",
-            channel=case.origin_channel,
-            thread_ts=case.origin_ts,
-            text=said,
-            now=now,
-        )
+        to_case_thread(session, case, "resolved:case", said, now)
+        to_origin_thread(session, case, "resolved:origin", said, now)
     st.outbox.notify()
     return "resolved"
 
@@ -634,13 +622,8 @@ def take(st: Steward, case_id: int, user: str) -> str:
         text = f":raising_hand: <@{user}> took {label(case)}" + (
             f" over from <@{before}>." if before else "."
         )
-        enqueue(
-            session,
-            key=f"case:{case.id}:taken:{user}:{st.clock.now():%Y%m%d%H%M%S}",
-            channel=case.counterpart_channel,
-            thread_key=post_key(case),
-            text=text,
-            now=st.clock.now(),
+        to_case_thread(
+            session, case, f"taken:{user}:{st.clock.now():%Y%m%d%H%M%S}", text, st.clock.now()
         )
     st.outbox.notify()
     return f"{label(case)} is yours."
@@ -686,16 +669,13 @@ def nudge_aging_cases(st: Steward, as_of: datetime) -> int:
                 continue
             case.nudged_at = as_of
             session.add(case)
-            enqueue(
+            to_case_thread(
                 session,
-                key=f"case:{case.id}:aging",
-                channel=case.counterpart_channel,
-                text=(
-                    f":hourglass: *{label(case)}* has waited {AGING_HOURS} working hours and "
-                    "nobody has taken it. Open its thread and press *Take it*."
-                ),
-                thread_key=post_key(case),
-                now=st.clock.now(),  # deliver now, whatever moment the job was asked to judge
+                case,
+                "aging",
+                f":hourglass: *{label(case)}* has waited {AGING_HOURS} working hours and nobody "
+                "has taken it. Press *Take it* on the case above.",
+                st.clock.now(),  # deliver now, whatever moment the job was asked to judge
             )
             nudged += 1
     return nudged
