@@ -26,7 +26,7 @@ from bot.errors import UserError
 from bot.models import Account, Case, CaseStatus, OutboxMessage, Route
 from bot.outbox import enqueue
 from bot.services import accounts as accounts_svc
-from bot.slacktext import SECTION_LIMIT, channel_id_of, chunks, clip, escape
+from bot.slacktext import SECTION_LIMIT, channel_id_of, chunks, clip, defuse, escape
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)
@@ -532,7 +532,7 @@ def carry(st: Steward, event: Mapping[str, Any], external: bool) -> str:
     channel, thread_ts, ts = event["channel"], event.get("thread_ts"), event["ts"]
     if not thread_ts or thread_ts == ts:
         return "not a thread reply"
-    text = event.get("text", "")
+    text = defuse(event.get("text", ""))  # an @here carried over pings nobody
     with st.db.session() as session:
         case, side = case_for_thread(session, channel, thread_ts)
         if case is None or case.status == CaseStatus.resolved:
@@ -568,7 +568,7 @@ def reply_to_client(st: Steward, event: Mapping[str, Any], text: str) -> str:
             session,
             case,
             f"reply:{event['ts']}",
-            f"*From {team}* (<@{event.get('user')}>): {text}",
+            f"*From {team}* (<@{event.get('user')}>): {defuse(text)}",
             st.clock.now(),
         )
         to_case_thread(

@@ -16,7 +16,7 @@ from bot import modals, routing
 from bot.models import SeenEvent
 from bot.routing import RouteRequest
 from bot.services.accounts import account_for_channel
-from bot.slacktext import clip
+from bot.slacktext import clip, defuse
 from bot.steward import Steward
 from handlers.commands import metadata
 
@@ -52,7 +52,7 @@ def handle_mention(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> 
             channel_id=event["channel"],
             thread_ts=thread_ts,
             function=function,
-            note=clip(note, 2000) or None,
+            note=clip(defuse(note), 2000) or None,
             source_ts=event["ts"],
             external=external,
         )

@@ -205,8 +205,8 @@ def test_a_shared_client_channel_hears_only_what_is_meant_for_it(routed: Slack) 
         thread_ts=post["ts"],
     )
     slack.standin.wait_for(lambda: len(thread(slack, ACME_CHANNEL, root["ts"])) >= 2)
-    # The client's follow-up is carried to finance, marked as the client's.
-    say(slack, ACME_CHANNEL, "Thank you!", user=CLIENT, thread_ts=root["ts"])
+    # The client's follow-up is carried to finance, marked as the client's, pinging nobody.
+    say(slack, ACME_CHANNEL, "<!here> Thank you!", user=CLIENT, thread_ts=root["ts"])
     slack.standin.wait_for(
         lambda: any("Thank you" in t for t in thread(slack, FINANCE, post["ts"]))
     )
@@ -219,7 +219,14 @@ def test_a_shared_client_channel_hears_only_what_is_meant_for_it(routed: Slack) 
     assert any(
         "*From our finance team* (<@UCAROL>): We have corrected invoice 77" in t for t in origin
     )
-    assert any("<@UCLIENT> (client): Thank you!" in t for t in thread(slack, FINANCE, post["ts"]))
+    assert any(
+        "<@UCLIENT> (client): @here Thank you!" in t for t in thread(slack, FINANCE, post["ts"])
+    )
+    assert not any(
+        "<!" in m["text"]
+        for m in slack.posts(FINANCE) + slack.posts(ACME_CHANNEL)
+        if m.get("user") == bot
+    )
     for note in slack.standin.ephemerals:
         assert note["user"] == CLIENT
         assert "route finance" in note["text"] and "/steward" not in note["text"]
@@ -344,3 +351,21 @@ def test_a_long_reply_is_carried_whole_in_pieces_within_slacks_limits(routed: Sl
     assert len(pieces) == 3 and all(len(p) <= 3000 for p in pieces)
     assert "line 0:" in pieces[0] and "line 69:" in pieces[-1]
     assert sum(p.count("line ") for p in pieces) == 70
+
+
+def test_open_cases_in_the_digest_and_in_case_lists(routed: Slack) -> None:
+    slack = routed
+    bot = slack.standin.bot_user_id
+    say(slack, GLOBEX_CHANNEL, f"<@{bot}> route finance: refund pending", user=BORIS)
+    case_post(slack)
+    preview = slack.reply("/steward", "digest preview")  # Alice owns Globex
+    assert "*Cases open on your accounts* (1)" in preview
+    assert "`C-1` *Globex* · finance → <#CFINANCE>" in preview and "nobody has taken it" in preview
+    assert "Cases open" not in slack.reply("/steward", "digest preview", user=BORIS)
+    assert "`C-1` *Globex*" in slack.reply("/steward", "cases mine")  # Alice owns Globex
+    assert "`C-1` *Globex*" in slack.reply("/steward", "cases mine", user=BORIS)  # he raised it
+    assert "*Your cases:* none" in slack.reply("/steward", "cases mine", user=CAROL)
+    assert "*Cases of Globex* (1)" in slack.reply("/steward", "cases globex")
+    assert "*Cases of Acme Rail:* none" in slack.reply("/steward", "cases acme")
+    refused = slack.reply("/steward", "cases initech")
+    assert "no account matches" in refused and "cases initech" in refused
