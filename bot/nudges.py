@@ -31,7 +31,7 @@ from bot import render
 from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply
 from bot.dates import describe_day
 from bot.db import day_of, days_before
-from bot.directory import TZ_TTL, zone
+from bot.directory import zone
 from bot.errors import UserError
 from bot.models import (
     Account,
@@ -162,11 +162,9 @@ def due_reps(st: Steward, as_of: datetime, *, ignore_time: bool = False) -> list
     for team_id, user_id, member in people:
         if member and member.digest_off:
             continue
-        fresh = member and member.tz and member.tz_fetched_at and as_of - member.tz_fetched_at
-        if member and member.tz and fresh and fresh < TZ_TTL:
-            tz = zone(member.tz)
-        else:
-            tz = st.directory.tz(team_id, user_id)  # users.info, then cached for a day
+        # The zone we have, even if over a day old (commands refresh it): asking users.info for
+        # every rep at each tick would be a burst against Slack's rate limits.
+        tz = zone(member.tz) if member and member.tz else st.directory.tz(team_id, user_id)
         local = as_of.astimezone(tz)
         digest_time = parse_digest_time(member.digest_time if member else None)
         if not ignore_time and (local.weekday() not in WORKDAYS or local.time() < digest_time):
