@@ -91,7 +91,16 @@ def register(app: App, st: Steward) -> None:
     def mentioned(event: dict[str, Any], body: dict[str, Any]) -> None:
         if not first_time(st, body):
             return
-        outcome = handle_mention(st, event, body)
+        try:
+            outcome = handle_mention(st, event, body)
+        except Exception:
+            log.exception("mention %s failed", event.get("ts"))
+            outcome = routing.tell(
+                st,
+                event,
+                "Something went wrong on our side and nothing was done. Please try "
+                "again in a minute; what you wrote is still in the thread.",
+            )
         log.info("mention %s in %s: %s", event.get("ts"), event.get("channel"), outcome)
 
     @app.event("message")

@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot.local import rendered
@@ -369,3 +370,22 @@ def test_open_cases_in_the_digest_and_in_case_lists(routed: Slack) -> None:
     assert "*Cases of Acme Rail:* none" in slack.reply("/steward", "cases acme")
     refused = slack.reply("/steward", "cases initech")
     assert "no account matches" in refused and "cases initech" in refused
+
+
+def test_a_failure_on_our_side_is_said_not_swallowed(routed: Slack) -> None:
+    slack = routed
+    bot = slack.standin.bot_user_id
+    engine = slack.steward.db.engine
+    with engine.begin() as connection:  # the cases table goes missing under the running app
+        connection.execute(text('ALTER TABLE "case" RENAME TO case_gone'))
+    try:
+        root = slack.standin.add_message(GLOBEX_CHANNEL, "route it", user=ALICE)
+        send(slack, root, GLOBEX_CHANNEL, f"<@{bot}> route finance: x", user=ALICE)
+        slack.standin.wait_for(lambda: slack.standin.ephemerals)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text('ALTER TABLE case_gone RENAME TO "case"'))
+    [said] = slack.standin.ephemerals
+    assert said["user"] == ALICE
+    assert "Something went wrong on our side and nothing was done" in said["text"]
+    assert "Traceback" not in said["text"]
