@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import modals, render
@@ -48,9 +48,28 @@ def open_form(st: Steward, body: dict[str, Any], client: WebClient) -> None:
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def from_another_organisation(body: dict[str, Any], context: BoltContext) -> bool:
+    """Typed by someone of another organisation in a channel shared with them (Slack Connect):
+    their workspace is not the one Steward is installed in."""
+    result = context.authorize_result
+    home = result.team_id if result else None
+    return bool(home) and body.get("team_id") != home
+
+
+EXTERNAL_REPLY = (
+    "Steward's commands are for the team that runs it. To raise something with us, mention "
+    "@Steward in your thread: `@Steward route finance: invoice 4411 is disputed`."
+)
+
+
 def register(app: App, st: Steward) -> None:
-    def handle(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def handle(
+        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
         ack()
+        if from_another_organisation(body, context):
+            respond(text=EXTERNAL_REPLY, response_type="ephemeral")  # nothing internal
+            return
         command, text = body["command"], body.get("text") or ""
         if command in MODAL_COMMANDS and not text.strip():
             try:

@@ -389,3 +389,19 @@ def test_a_failure_on_our_side_is_said_not_swallowed(routed: Slack) -> None:
     assert said["user"] == ALICE
     assert "Something went wrong on our side and nothing was done" in said["text"]
     assert "Traceback" not in said["text"]
+
+
+def test_commands_typed_by_someone_at_the_client_reveal_nothing(routed: Slack) -> None:
+    slack = routed
+    for command, typed in (
+        ("/steward", "account show acme"),
+        ("/promise", "list"),
+        ("/steward", "help"),
+    ):
+        result, key = slack.command(
+            command, typed, user=CLIENT, channel=ACME_CHANNEL, team_id="TCLIENT"
+        )
+        assert result.status == 200
+        answer = slack.response_text(key)
+        assert "Steward's commands are for the team that runs it" in answer
+        assert "Acme Rail" not in answer and "/logcontact" not in answer
