@@ -427,6 +427,28 @@ def _author(message: Mapping[str, Any]) -> str:
     return f"<@{message.get('user', '?')}>"
 
 
+def case_buttons(case: Case) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": f"case-{case.id}",
+        "elements": [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Take it"},
+                "action_id": "case_take",
+                "value": str(case.id),
+                "style": "primary",
+            },
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Resolve"},
+                "action_id": "case_resolve",
+                "value": str(case.id),
+            },
+        ],
+    }
+
+
 def case_post(
     case: Case, account: Account, thread: list[dict[str, Any]], permalink: str | None
 ) -> dict[str, Any]:
@@ -451,27 +473,7 @@ def case_post(
             blocks.append(render.context("…the rest is in the original thread."))
     if permalink:
         blocks.append(render.context(f"<{permalink}|Open the original thread>"))
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"case-{case.id}",
-            "elements": [
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Take it"},
-                    "action_id": "case_take",
-                    "value": str(case.id),
-                    "style": "primary",
-                },
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": "Resolve"},
-                    "action_id": "case_resolve",
-                    "value": str(case.id),
-                },
-            ],
-        }
-    )
+    blocks.append(case_buttons(case))
     return render.message(f"{head}: raised by <@{case.raised_by}>", blocks)
 
 
@@ -605,6 +607,7 @@ def resolve(
         to_case_thread(session, case, "resolved:case", said, now)
         to_origin_thread(session, case, "resolved:origin", said, now)
     st.outbox.notify()
+    show_status(st, case)
     return "resolved"
 
 
@@ -626,7 +629,31 @@ def take(st: Steward, case_id: int, user: str) -> str:
             session, case, f"taken:{user}:{st.clock.now():%Y%m%d%H%M%S}", text, st.clock.now()
         )
     st.outbox.notify()
+    show_status(st, case)
     return f"{label(case)} is yours."
+
+
+def show_status(st: Steward, case: Case) -> None:
+    """Rewrite the case post's buttons as its state: who has it, or how it was resolved."""
+    with st.db.session() as session:
+        post = session.exec(
+            select(OutboxMessage).where(OutboxMessage.key == post_key(case))
+        ).first()
+    if post is None or not post.ts or not post.blocks:
+        return  # not delivered yet: the thread says who took it
+    if case.status == CaseStatus.resolved:
+        state = [render.context(f":white_check_mark: Resolved by <@{case.resolved_by}>")]
+    else:
+        resolve_button = case_buttons(case)["elements"][1]
+        state = [
+            render.context(f":raising_hand: Taken by <@{case.taken_by}>"),
+            {"type": "actions", "block_id": f"case-{case.id}", "elements": [resolve_button]},
+        ]
+    blocks = [b for b in post.blocks if b.get("block_id") != f"case-{case.id}"] + state
+    try:
+        st.client.chat_update(channel=post.channel, ts=post.ts, text=post.text, blocks=blocks)
+    except Exception as error:
+        log.warning("could not update the post of %s: %s", label(case), error)
 
 
 def tell(st: Steward, event: Mapping[str, Any], text: str) -> str:

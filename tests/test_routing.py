@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -145,6 +146,8 @@ def test_billing_dispute_in_an_internal_thread(routed: Slack) -> None:
     result = slack.block_actions(CAROL, take, channel=FINANCE, message=post, response_key="take")
     assert result.status == 200
     assert "C-1 is yours" in slack.response_text("take")
+    live = slack.standin._find(FINANCE, post["ts"])  # the case post, updated in place
+    assert "Taken by <@UCAROL>" in rendered(live) and "Take it" not in json.dumps(live["blocks"])
     say(
         slack,
         FINANCE,
@@ -170,6 +173,9 @@ def test_billing_dispute_in_an_internal_thread(routed: Slack) -> None:
     with slack.steward.db.session() as session:
         [case] = session.exec(select(Case)).all()
     assert case.status == CaseStatus.resolved and case.taken_by == CAROL
+    slack.standin.wait_for(lambda: "Resolved" in rendered(slack.standin._find(FINANCE, post["ts"])))
+    live = slack.standin._find(FINANCE, post["ts"])
+    assert "Resolved by <@UCAROL>" in rendered(live) and "actions" not in json.dumps(live["blocks"])
     assert "none" in slack.reply("/steward", "cases")
     assert "`C-1` *Globex* · finance" in slack.reply("/steward", "cases all")
 
