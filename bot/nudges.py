@@ -519,6 +519,18 @@ def digest_for(inv: Invocation, session: Session) -> Digest:
     return plan(session, [rep], inv.steward.settings.silence_days)[0]
 
 
+def update_digest(inv: Invocation, ts: str | None) -> None:
+    """Rewrite the caller's digest message (in `inv.channel_id`) with what is left in it now."""
+    if not ts or not inv.channel_id:
+        return
+    try:
+        with inv.steward.db.session() as session:
+            message = render_digest(digest_for(inv, session))
+        inv.steward.client.chat_update(channel=inv.channel_id, ts=ts, **message)
+    except Exception:
+        log.exception("could not update the digest in %s", inv.channel_id)
+
+
 # -- /steward digest ---------------------------------------------------------------------------
 EX_DIGEST = "/steward digest 8:30"
 HELP_DIGEST = (

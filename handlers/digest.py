@@ -74,19 +74,7 @@ def register(app: App, st: Steward) -> None:
             log.exception("digest click %s failed", action_id)
             reply = failure_reply(inv.typed)
         respond(**reply, response_type="ephemeral", replace_original=False)
-        _refresh(st, client, inv, container.get("message_ts"))
-
-
-def _refresh(st: Steward, client: WebClient, inv: Invocation, ts: str | None) -> None:
-    """Rewrite the digest message in place with what is left in it now."""
-    if not ts or not inv.channel_id:
-        return
-    try:
-        with st.db.session() as session:
-            message = nudges.render_digest(nudges.digest_for(inv, session))
-        client.chat_update(channel=inv.channel_id, ts=ts, **message)
-    except Exception:
-        log.exception("could not update the digest in %s", inv.channel_id)
+        nudges.update_digest(inv, container.get("message_ts"))
 
 
 def _open_log_form(
@@ -102,7 +90,11 @@ def _open_log_form(
     with st.db.session() as session:
         account = account_of_team(session, team, str(account_id))
         tz = st.directory.cached_tz(session, team, user)
-    meta = {"channel_id": channel, "response_url": body.get("response_url", "")}
+    meta = {
+        "channel_id": channel,
+        "response_url": body.get("response_url", ""),
+        "digest_ts": (body.get("container") or {}).get("message_ts", ""),  # updated after
+    }
     view = modals.logcontact_view(account, st.clock.today(tz) if tz else None, meta)
     try:
         client.views_open(trigger_id=body["trigger_id"], view=view)

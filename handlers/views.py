@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session, col, or_, select
 
-from bot import modals
+from bot import modals, nudges
 from bot.commands import Invocation, Reply, record_contact, record_promise, run
 from bot.errors import UserError
 from bot.models import Account, InteractionKind
@@ -89,6 +89,7 @@ def register(app: App, st: Steward) -> None:
             return record_contact(inv, session, account, kind, day or inv.today, person, summary)
 
         _finish(st, client, inv, meta, action, form.get("summary") or "")
+        nudges.update_digest(inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
 
     @app.view(modals.PROMISE_CALLBACK)
     def promise_submitted(ack: Ack, body: dict[str, Any], view: dict, client: WebClient) -> None:

@@ -322,6 +322,24 @@ def test_digest_buttons_act_and_update_in_place(slack: Slack) -> None:
     view = slack.standin.views[-1]["view"]
     account_input = next(b for b in view["blocks"] if b.get("block_id") == "account")
     assert account_input["element"]["initial_option"]["value"] == "1"
+    # Submitting the form logs the contact and rewrites the digest once more.
+    updates = len([c for c in slack.standin.calls if c["method"] == "chat.update"])
+    values = {
+        "account": {
+            "account_select": {"type": "external_select", "selected_option": {"value": "1"}}
+        },
+        "kind": {"kind": {"type": "static_select", "selected_option": {"value": "call"}}},
+        "day": {"day": {"type": "datepicker", "selected_date": None}},
+        "person": {"person": {"type": "plain_text_input", "value": None}},
+        "summary": {"summary": {"type": "plain_text_input", "value": "called back about the deck"}},
+    }
+    assert slack.view_submission(ALICE, view, values).status == 200
+    slack.standin.wait_for(
+        lambda: len([c for c in slack.standin.calls if c["method"] == "chat.update"]) > updates
+    )
+    with st.db.session() as session:
+        [contact] = session.exec(select(Interaction)).all()
+    assert contact.summary == "called back about the deck"
 
 
 def test_button_on_a_promise_closed_since_refuses(slack: Slack) -> None:
