@@ -95,7 +95,7 @@ def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
     st.db.upgrade()
     if as_of:  # everything, delivery and expiry included, acts as if it were that moment
         st.clock.offset = as_of - st.clock.now()
-    moment = st.clock.now()
+    moment = as_of or st.clock.now()
     if task == "preview":
         reps = digest.due_reps(st, moment)
         with st.db.session() as session:

@@ -408,3 +408,30 @@ def test_silence_thresholds_by_tier_are_configurable(
     st.db.dispose()
     with pytest.raises(ConfigError, match="SILENCE_DAYS takes tier=days pairs"):
         parse_silence_days("gold=3")
+
+
+def test_nudges_preview_prints_and_sends_nothing(
+    database_url: str, st: Steward, standin: SlackStandIn
+) -> None:
+    seed(st, today=date(2026, 11, 23), team=standin.team_id)
+    env = {**os.environ, "DATABASE_URL": database_url, "SLACK_API_URL": standin.api_url}
+    env["SLACK_BOT_TOKEN"] = "xoxb-test"
+    command = [
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "nudges",
+        "preview",
+        "--as-of",
+        "2026-11-23T09:30+01:00",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"── to <@{ALICE}>" in done.stdout and "*15 days* without a contact" in done.stdout
+    assert f"<@{BORIS}>" not in done.stdout.split("──")[0]  # 03:30 in New York: not yet
+    assert (
+        "1 digest(s) would be sent as of 2026-11-23T09:30:00+01:00; none was sent." in done.stdout
+    )
+    with st.db.session() as session:
+        assert session.exec(select(OutboxMessage)).all() == []
+        assert session.exec(select(NudgeLedger)).all() == []
