@@ -232,7 +232,6 @@ class RouteRequest:
     function: str | None
     note: str | None
     source_ts: str  # the message that asked (keys the answer: a retry answers once)
-    external: bool = False
 
 
 def open_case(st: Steward, request: RouteRequest) -> str:

@@ -54,7 +54,6 @@ def handle_mention(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> 
             function=function,
             note=clip(defuse(note), 2000) or None,
             source_ts=event["ts"],
-            external=external,
         )
         return routing.open_case(st, request)
     if verb == "reply" and not external:
