@@ -279,7 +279,7 @@ def _due(session: Session, team_id: str, users: list[str] | None, day: date) -> 
                 col(Promise.due_on) < day - timedelta(days=ESCALATE_AFTER),
             ),
         )
-    rows = session.exec(
+    rows = session.connection().execute(  # Core: no ORM bookkeeping per row
         select(
             Promise.id,
             Promise.what,
