@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 
 from slack_bolt import App
 
@@ -12,14 +13,18 @@ from handlers import commands, digest, routing, views
 log = logging.getLogger(__name__)
 
 
-def create_app(st: Steward, *, token_verification: bool = True) -> App:
-    """Build the app. Signature checks (and the 5-minute timestamp window) are Bolt's."""
+def create_app(
+    st: Steward, *, token_verification: bool = True, listener_executor: Executor | None = None
+) -> App:
+    """Build the app. Signature checks (and the 5-minute timestamp window) are Bolt's.
+    `listener_executor`: where listeners run after the ack (Bolt's own pool by default)."""
     app = App(
         signing_secret=st.settings.signing_secret or "",
         client=st.client,
         token_verification_enabled=token_verification,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor,
     )
     commands.register(app, st)
     views.register(app, st)

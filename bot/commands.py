@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from bot import render
 from bot.dates import describe_day, parse_day
+from bot.directory import Person
 from bot.errors import UserError
-from bot.models import Account, InteractionKind, Promise, PromiseStatus, Stage, Tier
+from bot.models import Account, Audience, InteractionKind, Promise, PromiseStatus, Stage, Tier
 from bot.outbox import enqueue
 from bot.services import accounts as accounts_svc
 from bot.services import promises as promises_svc
@@ -47,13 +48,20 @@ EX_SET = "/steward account set acme-rail stage:cooperating"
 
 @dataclass
 class Invocation:
+    """One person's command (or click, or form). `person` is who Slack says they are; handlers
+    build an Invocation only for our own people (handlers/guard.py)."""
+
     steward: Steward
     command: str
     text: str
     team_id: str
-    user_id: str
+    person: Person
     channel_id: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str:
+        return self.person.user_id
 
     @property
     def typed(self) -> str:
@@ -61,7 +69,18 @@ class Invocation:
 
     @cached_property
     def tz(self) -> ZoneInfo:
-        return self.steward.directory.tz(self.team_id, self.user_id)
+        return self.person.tz
+
+    def require_ours(
+        self, user_id: str, role: str, example: str, session: Session | None = None
+    ) -> str:
+        """`user_id` if Slack says they are of our organisation; else a refusal naming `role`."""
+        if not self.steward.directory.person(self.team_id, user_id, session=session).trusted:
+            raise UserError(
+                f"<@{user_id}> is not of our organisation; {role} must be one of our people.",
+                example,
+            )
+        return user_id
 
     @property
     def today(self) -> date:
@@ -264,10 +283,19 @@ def promise(inv: Invocation, session: Session) -> Reply:
     return promise_new(inv, session, words)
 
 
+INTERNAL = "internal"
+
+
 def promise_new(inv: Invocation, session: Session, words: list[str]) -> Reply:
     owner = inv.user_id
+    internal = False
+    for at in (0, -1):  # `/promise internal acme …` or `… by friday @owner internal`
+        if words and words[at].lower() == INTERNAL:
+            words.pop(at)
+            internal = True
     if words and user_id_of(words[-1]):
         owner = user_id_of(words.pop()) or owner
+        inv.require_ours(owner, "a promise's owner", EX_PROMISE + " @owner", session)
     lowered = [w.lower() for w in words]
     if "by" not in lowered:
         raise UserError("the due date is missing: end with ` by <when>`.", EX_PROMISE)
@@ -294,11 +322,18 @@ def promise_new(inv: Invocation, session: Session, words: list[str]) -> Reply:
     due = day_or_refuse(
         inv, " ".join(due_words), prefer="future", what="a due date", example=EX_PROMISE
     )
-    return record_promise(inv, session, account, what, owner, due)
+    return record_promise(inv, session, account, what, owner, due, internal=internal)
 
 
 def record_promise(
-    inv: Invocation, session: Session, account: Account, what: str, owner: str, due: date
+    inv: Invocation,
+    session: Session,
+    account: Account,
+    what: str,
+    owner: str,
+    due: date,
+    *,
+    internal: bool = False,
 ) -> Reply:
     """Store a promise (from the command or its modal) and queue its written confirmation."""
     if due < inv.today:
@@ -314,6 +349,7 @@ def record_promise(
         due_on=due,
         created_by=inv.user_id,
         now=inv.now,
+        internal=internal,
     )
     where = confirm_in_channel(session, inv, made, account)
     return render.say(
@@ -322,36 +358,84 @@ def record_promise(
     )
 
 
+def confirmation_target(made: Promise, account: Account) -> tuple[str, Audience] | None:
+    """Where a promise is confirmed in writing, and for whom: the client's channel (the point of
+    /promise), or, for an internal one, the account's internal channel or the owner's DM."""
+    if made.internal:
+        return account.internal_channel_id or f"@{made.owner_id}", Audience.internal
+    if account.channel_id:
+        return account.channel_id, Audience.client
+    return None
+
+
 def confirm_in_channel(session: Session, inv: Invocation, made: Promise, account: Account) -> str:
-    if not account.channel_id:
+    target = confirmation_target(made, account)
+    if target is None:
         return (
             f"{render.escape(account.name)} has no channel for the written confirmation: "
-            f"`/steward account set {account.slug} channel:#channel`."
+            f"`/steward account set {account.slug} channel:#channel`, or add `internal` to "
+            "keep it in the owner's DM."
         )
+    channel, audience = target
     body = render.promise_confirmation(made, account, inv.today)
     enqueue(
         session,
         key=f"promise:{made.id}:confirm",
-        channel=account.channel_id,
+        channel=channel,
         now=inv.now,
+        audience=audience,
+        account_id=account.id,
+        caused_by=inv.user_id,
         **body,
     )
-    return f"Confirmation posted in <#{account.channel_id}>."
+    if channel.startswith("@"):
+        return f"Confirmation sent to <{channel}> by DM (internal)."
+    if audience == Audience.internal:
+        return f"Confirmation posted in <#{channel}> (internal)."
+    if inv.steward.gateway.is_shared(channel, session=session):
+        return (
+            f"Confirmation posted in <#{channel}> — shared with the client: "
+            f"{render.escape(account.name)}'s people can read it. Add `internal` to keep a "
+            "promise to ourselves."
+        )
+    return f"Confirmation posted in <#{channel}>."
 
 
 def promise_update_in_thread(
     session: Session, inv: Invocation, made: Promise, key: str, text: str
 ) -> None:
+    """A change to a promise, said in the thread of its written confirmation."""
     account = session.get(Account, made.account_id)
-    if account and account.channel_id:
-        enqueue(
-            session,
-            key=f"promise:{made.id}:{key}",
-            channel=account.channel_id,
-            text=text,
-            thread_key=f"promise:{made.id}:confirm",
-            now=inv.now,
-        )
+    target = confirmation_target(made, account) if account else None
+    if account is None or target is None:
+        return
+    channel, audience = target
+    enqueue(
+        session,
+        key=f"promise:{made.id}:{key}",
+        channel=channel,
+        text=text,
+        thread_key=f"promise:{made.id}:confirm",
+        now=inv.now,
+        audience=audience,
+        account_id=account.id,
+        caused_by=inv.user_id,
+    )
+
+
+def tell_owner(session: Session, inv: Invocation, made: Promise, key: str, text: str) -> None:
+    """Someone changed a promise they do not own: its owner hears of it by DM."""
+    if made.owner_id == inv.user_id:
+        return
+    enqueue(
+        session,
+        key=f"promise:{made.id}:owner:{key}",
+        channel=f"@{made.owner_id}",
+        text=text,
+        now=inv.now,
+        audience=Audience.internal,
+        caused_by=inv.user_id,
+    )
 
 
 EX_LIST = "/promise list mine"
@@ -406,6 +490,13 @@ def promise_done(inv: Invocation, session: Session, words: list[str]) -> Reply:
         "kept",
         f":white_check_mark: P-{made.id} kept — marked by <@{inv.user_id}>.",
     )
+    tell_owner(
+        session,
+        inv,
+        made,
+        "kept",
+        f":white_check_mark: <@{inv.user_id}> marked your promise P-{made.id} kept: {made.what}",
+    )
     return render.say(f":white_check_mark: P-{made.id} marked kept: {made.what}")
 
 
@@ -414,6 +505,17 @@ def promise_cancel(inv: Invocation, session: Session, words: list[str]) -> Reply
     reason = defuse(" ".join(words[1:])).strip() or None
     promises_svc.close(
         session, made, status=PromiseStatus.cancelled, by=inv.user_id, now=inv.now, note=reason
+    )
+    promise_update_in_thread(  # the reason may be internal: it stays out of the thread
+        session, inv, made, "cancelled", f":no_entry_sign: P-{made.id} cancelled."
+    )
+    tell_owner(
+        session,
+        inv,
+        made,
+        "cancelled",
+        f":no_entry_sign: <@{inv.user_id}> cancelled your promise P-{made.id}: {made.what}"
+        + (f" (reason: {reason})" if reason else ""),
     )
     return render.say(
         f":no_entry_sign: P-{made.id} cancelled: {made.what}"
@@ -439,6 +541,14 @@ def promise_due(inv: Invocation, session: Session, words: list[str]) -> Reply:
         made,
         f"due:{due.isoformat()}",
         f":calendar: P-{made.id} now due {shown} ({due.isoformat()}), was {old.isoformat()}.",
+    )
+    tell_owner(
+        session,
+        inv,
+        made,
+        f"due:{due.isoformat()}",
+        f":calendar: <@{inv.user_id}> moved your promise P-{made.id} ({made.what}) to "
+        f"{due.isoformat()}, from {old.isoformat()}.",
     )
     return render.say(f":calendar: P-{made.id} is now due {shown} (was {old.isoformat()}).")
 
@@ -488,7 +598,7 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
     )
 
 
-OPTION = re.compile(r"^([a-z]+):(.*)$", re.IGNORECASE)
+OPTION = re.compile(r"^([a-z][a-z-]*):(.*)$", re.IGNORECASE)
 
 
 def split_options(words: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -524,7 +634,9 @@ def account_add(inv: Invocation, session: Session, words: list[str]) -> Reply:
         if channel_id_of(word):
             channel_id = channel_id_of(word)
         elif user_id_of(word):
-            owner = user_id_of(word) or owner
+            owner = inv.require_ours(
+                user_id_of(word) or owner, "an account's owner", EX_ADD, session
+            )
         else:
             name_words.append(word)
     unknown = set(options) - {"tier"}
@@ -552,7 +664,11 @@ def account_add(inv: Invocation, session: Session, words: list[str]) -> Reply:
 def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
     ref_words, options = split_options(words)
     if not options:
-        raise UserError("say what to change: stage:, tier:, owner:, silence: or channel:.", EX_SET)
+        raise UserError(
+            "say what to change: stage:, tier:, owner:, silence:, channel:, internal: or "
+            "client-routing:.",
+            EX_SET,
+        )
     if ref_words:
         found = accounts_svc.resolve_account(session, inv.team_id, " ".join(ref_words), EX_SET)
     else:
@@ -575,7 +691,12 @@ def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
                     "owner: takes a mention of a person.",
                     f"/steward account set {found.slug} owner:@jan",
                 )
-            found.owner_id = owner
+            found.owner_id = inv.require_ours(
+                owner,
+                "an account's owner",
+                f"/steward account set {found.slug} owner:@jan",
+                session,
+            )
             changes.append(f"owner <@{owner}>")
         elif key == "silence":
             found.silence_days = silence_value(value, found.slug)
@@ -594,12 +715,42 @@ def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
             else:
                 accounts_svc.set_channel(session, found, channel)
                 changes.append(f"channel <#{channel}>")
+        elif key == "internal":
+            changes.append(internal_channel(inv, session, found, value))
+        elif key == "client-routing":
+            example = f"/steward account set {found.slug} client-routing:off"
+            found.clients_may_route = (
+                choice(value, ["on", "off"], "client-routing", example) == "on"
+            )
+            changes.append(f"client routing {'on' if found.clients_may_route else 'off'}")
         else:
             raise UserError(f"`{key}:` is not something an account has.", EX_SET)
     session.add(found)
     return render.say(
         f":white_check_mark: *{render.escape(found.name)}*: " + ", ".join(changes) + "."
     )
+
+
+def internal_channel(inv: Invocation, session: Session, found: Account, value: str) -> str:
+    """`internal:#acme-team`: our own channel about the account, for internal promises."""
+    example = f"/steward account set {found.slug} internal:#{found.slug}-team"
+    if value.lower() == "none":
+        found.internal_channel_id = None
+        return "no internal channel"
+    channel = channel_id_of(value)
+    if not channel:
+        raise UserError("internal: takes a channel mention (or `none`).", example)
+    if channel == found.channel_id:
+        raise UserError(f"<#{channel}> is already the account's channel with the client.", example)
+    if inv.steward.gateway.is_shared(channel, session=session):
+        raise UserError(
+            f"<#{channel}> is shared with another organisation (or Slack could not confirm it is "
+            "not), so it cannot hold internal notes. Pick a channel only our people are in.",
+            example,
+        )
+    accounts_svc.check_channel_free(session, found.team_id, channel, found)
+    found.internal_channel_id = channel
+    return f"internal channel <#{channel}>"
 
 
 def silence_value(value: str, slug: str) -> int | None:
@@ -628,7 +779,9 @@ HELP_LOG = (
 HELP_PROMISE = (
     "*Record a promise* — `/promise <account> <what> by <when> [@owner]`\n"
     f"• `{EX_PROMISE}` — owner defaults to you; the confirmation is posted in the "
-    "account's channel\n"
+    "account's channel, where the client can read it if it is shared with them. "
+    "`/promise internal acme …` keeps it to us (the account's internal channel, or the "
+    "owner's DM)\n"
     "• `/promise list [account|mine|overdue|@person]` · `/promise done P-12` · "
     "`/promise cancel P-12 [reason]` · `/promise due P-12 next friday`\n"
     "• Type `/promise` alone for a form."
@@ -638,7 +791,7 @@ HELP_ACCOUNT = (
     f"• `{EX_ADD}`\n"
     "• `/steward account list` · `/steward account show acme-rail`\n"
     "• `/steward account set <account> stage:<stage> | tier:<tier> | owner:@person | "
-    "silence:21d | channel:#channel`\n"
+    "silence:21d | channel:#channel | internal:#our-channel | client-routing:on|off`\n"
     f"• stages, cold to partner: {', '.join(s.value for s in Stage)}\n"
     "• Refer to an account by slug, name, the start of either, or its #channel."
 )

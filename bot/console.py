@@ -13,7 +13,6 @@ import re
 import shlex
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -102,11 +101,13 @@ class Console:
         return user_id
 
     def _channel(self, name: str, *, shared: bool = False) -> str:
+        """A channel, created on first use; `shared`: with the client's organisation (Slack
+        Connect). A channel that becomes shared gets Slack's `channel_shared` event."""
         channel_id = "C" + re.sub(r"\W", "", name).upper()
         if channel_id not in self.standin.channels:
             self.standin.add_channel(channel_id, name.lower(), is_ext_shared=shared)
-        elif shared:
-            self.standin.channels[channel_id].update(is_ext_shared=True, is_shared=True)
+        elif shared and not self.standin.channels[channel_id].get("is_ext_shared"):
+            self.slack.share(channel_id, CLIENT_TEAM)
         return channel_id
 
     def _name_of(self, user_id: str) -> str:
@@ -159,18 +160,11 @@ class Console:
         with self._lock:
             self._pending.append((kind, record))
 
-    def settle(self, quiet: float = 0.35, limit: float = 8.0) -> None:
-        """Wait until the app has finished answering: outbox empty, nothing new for `quiet` s."""
-        deadline = time.monotonic() + limit
-        seen = -1
-        while time.monotonic() < deadline:
-            self.st.outbox.drain(timeout=2)
-            with self._lock:
-                count = len(self._pending)
-            if count == seen:
-                break
-            seen = count
-            time.sleep(quiet)
+    def settle(self, limit: float = 15.0) -> None:
+        """Wait until the app has finished answering (every listener done, the outbox empty),
+        then show what it sent."""
+        if not self.slack.settle(limit):
+            self._print(f"! Steward is still working after {limit:.0f} s; more may follow.")
         self.flush()
 
     def flush(self) -> None:
@@ -334,20 +328,12 @@ class Console:
             raise ConsoleError(
                 f"{command} is not one of Steward's commands: /steward, /logcontact, /promise"
             )
-        views = len(self.standin.views)
         self.answering_in = self.channel
-        result, key = self.slack.command(
+        result, _ = self.slack.command(
             command, self.slack_text(text.strip()), user=self.user, channel=self.channel
         )
         if result.status != 200:
             raise ConsoleError(f"the app answered HTTP {result.status}: {result.body[:200]}")
-        self.standin.wait_for(
-            lambda: (
-                any(r["key"] == key for r in self.standin.responses)
-                or len(self.standin.views) > views
-            ),
-            timeout=8,
-        )
         self.settle()
 
     def _message(self, line: str) -> None:

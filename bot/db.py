@@ -61,6 +61,18 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def within(self, session: Session | None) -> Iterator[Session]:
+        """Write in the caller's transaction when there is one (in a savepoint, so a clash
+        undoes only this), else in a unit of work of its own. SQLite has one writer at a time:
+        a second transaction beside the caller's would wait for it, and time out."""
+        if session is None:
+            with self.session() as own:
+                yield own
+            return
+        with session.begin_nested():
+            yield session
+
     def alembic_config(self) -> Config:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -1,9 +1,17 @@
-"""People's Slack time zones, from users.info, cached in the database for a day."""
+"""People as Slack reports them (users.info, cached in the database for a day): whether they
+belong to our organisation, their name and their time zone.
+
+Whether someone is ours is decided from Slack's own record of the user, never from the team a
+request's payload names: a payload's user-team field can only make the answer stricter.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -26,11 +34,46 @@ def zone(name: str | None) -> ZoneInfo:
         return UTC
 
 
+@dataclass(frozen=True)
+class Home:
+    """The organisation that installed Steward: its workspace, and its Enterprise Grid org."""
+
+    team_id: str
+    enterprise_id: str | None = None
+
+    def includes(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
+        if team_id and team_id == self.team_id:
+            return True
+        return bool(self.enterprise_id and enterprise_id == self.enterprise_id)
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    ours: bool | None  # None: Slack could not tell us just now (treated as not ours)
+    tz: ZoneInfo = UTC
+    name: str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        return self.ours is True
+
+
 class Directory:
     def __init__(self, db: Database, client: WebClient, clock: Clock) -> None:
         self.db = db
         self.client = client
         self.clock = clock
+        self._home: Home | None = None
+        self._lock = threading.Lock()
+
+    def home(self) -> Home:
+        """Our organisation, from auth.test (asked once per process)."""
+        with self._lock:
+            if self._home is None:
+                auth = self.client.auth_test()
+                self._home = Home(str(auth["team_id"]), auth.get("enterprise_id") or None)
+            return self._home
 
     def cached_tz(self, session: Session, team_id: str, user_id: str) -> ZoneInfo | None:
         """The zone we already know, without calling Slack (for paths that must be fast)."""
@@ -39,30 +82,72 @@ class Directory:
 
     def tz(self, team_id: str, user_id: str) -> ZoneInfo:
         """The user's zone: cached for a day; on a Slack error the stale value, else UTC."""
-        now = self.clock.now()
+        return self.person(team_id, user_id).tz
+
+    def name(self, team_id: str, user_id: str) -> str:
+        """What to call someone without pinging them: their display name, else their id."""
+        return self.person(team_id, user_id).name or user_id
+
+    def person(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        hint_team: str | None = None,
+        hint_enterprise: str | None = None,
+        session: Session | None = None,
+    ) -> Person:
+        """Who `user_id` is. `hint_team`: the user's team as a payload names it; when it is
+        another organisation's, that settles it (a payload can make us stricter, never looser).
+        `session`: the caller's open transaction, if any (the cache is written in it)."""
+        home = self.home()
+        if hint_team and not home.includes(hint_team, hint_enterprise or hint_team):
+            stored = self._stored(team_id, user_id, fresh=False)
+            tz = zone(stored.tz) if stored else UTC
+            return Person(user_id, False, tz, stored.name if stored else None)
+        stored = self._stored(team_id, user_id, fresh=True)
+        if stored is None or stored.org_team_id is None:
+            stored = self._fetch(team_id, user_id, session) or self._stored(
+                team_id, user_id, fresh=False
+            )
+        if stored is None or stored.org_team_id is None:
+            return Person(user_id, None, zone(stored.tz if stored else None))
+        ours = home.includes(stored.org_team_id, stored.org_enterprise_id)
+        return Person(user_id, ours, zone(stored.tz), stored.name)
+
+    def _stored(self, team_id: str, user_id: str, *, fresh: bool) -> Member | None:
         with self.db.session() as session:
             member = session.get(Member, (team_id, user_id))
-            if (
-                member
-                and member.tz
-                and member.tz_fetched_at
-                and now - member.tz_fetched_at < TZ_TTL
-            ):
-                return zone(member.tz)
+        if member is None or member.tz_fetched_at is None:
+            return None
+        if fresh and self.clock.now() - member.tz_fetched_at >= TZ_TTL:
+            return None
+        return member
+
+    def _fetch(self, team_id: str, user_id: str, session: Session | None) -> Member | None:
+        """Ask Slack (users.info) and cache the answer; None when Slack cannot tell us."""
         try:
-            user = self.client.users_info(user=user_id)["user"]
-            name = user.get("tz") or "UTC"
+            user: dict[str, Any] = self.client.users_info(user=user_id)["user"]
         except Exception as error:
             log.warning("users.info %s failed: %s", user_id, error)
-            return zone(member.tz if member else None)
+            return None
+        profile = user.get("profile") or {}
+        enterprise = (user.get("enterprise_user") or {}).get("enterprise_id")
+        org_team = str(user.get("team_id") or "")
+        if user.get("is_stranger"):
+            org_team = org_team or "stranger"  # someone Slack itself calls a stranger
+        name = profile.get("display_name") or profile.get("real_name") or user.get("name")
         try:
-            with self.db.session() as session:
-                member = session.get(Member, (team_id, user_id)) or Member(
+            with self.db.within(session) as writing:
+                member = writing.get(Member, (team_id, user_id)) or Member(
                     team_id=team_id, user_id=user_id
                 )
-                member.tz = name
-                member.tz_fetched_at = now
-                session.add(member)
+                member.tz = user.get("tz") or "UTC"
+                member.tz_fetched_at = self.clock.now()
+                member.org_team_id = org_team or None
+                member.org_enterprise_id = enterprise
+                member.name = str(name)[:200] if name else None
+                writing.add(member)
         except IntegrityError:
-            pass  # another request cached it at the same moment
-        return zone(name)
+            return self._stored(team_id, user_id, fresh=False)  # cached at the same moment
+        return member

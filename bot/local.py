@@ -13,6 +13,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -34,6 +36,32 @@ class HttpResult:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting what runs, so a test or the console can wait until the
+    app has finished everything its requests started (no sleeping for a quiet moment)."""
+
+    def __init__(self, max_workers: int = 5) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="steward-listener")
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._running += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any]) -> None:
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -63,7 +91,8 @@ class LocalSlack:
         )
         self.steward = Steward.from_settings(settings)
         self.steward.db.upgrade()
-        self.app = create_app(self.steward)
+        self.listeners = TrackingExecutor()
+        self.app = create_app(self.steward, listener_executor=self.listeners)
         self.web = WebApp(self.app)
         self.server = make_server(self.web, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
@@ -77,7 +106,21 @@ class LocalSlack:
         with contextlib.suppress(OSError):  # close() from another thread ends the loop so
             self.server.run()
 
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until every listener has finished and the outbox has delivered all it can;
+        False when that did not happen within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.listeners.wait_idle(max(0.0, deadline - time.monotonic())):
+                return False
+            if not self.steward.outbox.drain(timeout=max(0.0, deadline - time.monotonic())):
+                return False
+            if self.listeners.wait_idle(0):
+                return True
+        return False
+
     def close(self) -> None:
+        self.listeners.shutdown(wait=True)
         self.steward.outbox.stop()
         self.server.close()
         self._thread.join(timeout=5)
@@ -117,13 +160,14 @@ class LocalSlack:
     def command(
         self, command: str, text: str, *, user: str, channel: str, **fields: str
     ) -> tuple[HttpResult, str]:
-        """Send a slash command as Slack does; returns the HTTP result and its response_url key."""
+        """Send a slash command as Slack does; returns the HTTP result and its response_url key.
+        The payload names the person's own team (`team_id=` in `fields` overrides it)."""
         key = f"cmd-{uuid.uuid4().hex[:12]}"
         user_info = self.standin.users.get(user, {})
         channel_info = self.standin.channels.get(channel, {})
         form = {
             "token": "legacy-verification-token",
-            "team_id": self.team_id,
+            "team_id": user_info.get("team_id", self.team_id),
             "team_domain": self.standin.team_domain,
             "channel_id": channel,
             "channel_name": channel_info.get("name", "directmessage"),
@@ -163,6 +207,20 @@ class LocalSlack:
             json.dumps(envelope).encode(), "application/json", headers=headers if retry else None
         )
 
+    def share(self, channel: str, team: str = "TCLIENT", *, event: bool = True) -> None:
+        """The channel becomes shared with another organisation (Slack Connect): Slack says so
+        in conversations.info, and sends `channel_shared` (unless `event` is False)."""
+        self.standin.channels[channel].update(is_ext_shared=True, is_shared=True)
+        if event:
+            self.event(
+                {
+                    "type": "channel_shared",
+                    "connected_team_id": team,
+                    "channel": channel,
+                    "event_ts": f"{time.time():.6f}",
+                }
+            )
+
     # -- what came back -------------------------------------------------------------------------
     def response(self, key: str, timeout: float = 10) -> dict[str, Any]:
         """The message the app posted to the response_url of the command sent with `key`."""
@@ -193,19 +251,24 @@ class LocalSlack:
             "team_id": info.get("team_id", self.team_id),
         }
 
+    def team_ref(self, user: str) -> dict[str, str]:
+        """The `team` of an interaction: the workspace of the person who acted."""
+        return {"id": self.user_ref(user)["team_id"], "domain": self.standin.team_domain}
+
     def view_submission(self, user: str, view: dict[str, Any], values: dict) -> HttpResult:
         """Submit a modal the app opened, with `values` as Slack's view.state.values."""
         submitted = {
             **view,
             "id": view.get("id", "V0001"),
             "team_id": self.team_id,
+            "app_installed_team_id": self.team_id,
             "state": {"values": values},
             "hash": "1.abc",
         }
         return self.interaction(
             {
                 "type": "view_submission",
-                "team": {"id": self.team_id, "domain": self.standin.team_domain},
+                "team": self.team_ref(user),
                 "user": self.user_ref(user),
                 "api_app_id": "A0STEWARD",
                 "token": "legacy-verification-token",
@@ -227,7 +290,7 @@ class LocalSlack:
                 "action_id": action_id,
                 "block_id": "account",
                 "value": value,
-                "team": {"id": self.team_id, "domain": self.standin.team_domain},
+                "team": self.team_ref(user),
                 "view": view,
             }
         )
@@ -245,7 +308,7 @@ class LocalSlack:
         """A button click or menu choice, on a message (channel + message) or in a view."""
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": {"id": self.team_id, "domain": self.standin.team_domain},
+            "team": self.team_ref(user),
             "user": self.user_ref(user),
             "api_app_id": "A0STEWARD",
             "token": "legacy-verification-token",
@@ -281,7 +344,7 @@ class LocalSlack:
                 "type": "message_action",
                 "token": "legacy-verification-token",
                 "action_ts": f"{time.time():.6f}",
-                "team": {"id": self.team_id, "domain": self.standin.team_domain},
+                "team": self.team_ref(user),
                 "user": self.user_ref(user),
                 "channel": {
                     "id": channel,

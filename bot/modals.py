@@ -112,6 +112,18 @@ def promise_view(
             "Owner",
             {"type": "users_select", "action_id": "owner", "initial_user": owner_id},
         ),
+        _input(
+            "internal",
+            "Who sees the confirmation",
+            {
+                "type": "checkboxes",
+                "action_id": "internal",
+                "options": [
+                    _option("Internal: keep it to us, not in the client's channel", "internal")
+                ],
+            },
+            optional=True,
+        ),
     ]
     return _modal(PROMISE_CALLBACK, "Record a promise", "Record", blocks, meta)
 
@@ -129,6 +141,8 @@ def values(view: dict[str, Any]) -> dict[str, Any]:
                 out[block_id] = element.get("selected_date")
             elif kind == "users_select":
                 out[block_id] = element.get("selected_user")
+            elif kind == "checkboxes":
+                out[block_id] = [o.get("value") for o in element.get("selected_options") or []]
             else:
                 out[block_id] = element.get("value")
     return out

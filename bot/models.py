@@ -45,6 +45,31 @@ class PromiseStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class Audience(StrEnum):
+    """Who a message is written for: our people only, or the client too."""
+
+    internal = "internal"
+    client = "client"
+
+
+class Standing(StrEnum):
+    """A channel's standing, as last checked with Slack."""
+
+    internal = "internal"  # only our organisation's people
+    shared = "shared"  # shared with another organisation (Slack Connect), or unsure
+    dm = "dm"  # a direct message with one of our people
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    unknown = "unknown"  # a send whose outcome is unknown: checked before it is tried again
+    sent = "sent"
+    failed = "failed"
+    expired = "expired"
+    held = "held"  # refused by the exit (internal content, shared channel): kept, never sent
+
+
 class BuyingRole(StrEnum):
     initiator = "initiator"
     user = "user"
@@ -70,6 +95,10 @@ class Account(SQLModel, table=True):
     slug: str = Field(max_length=80)
     owner_id: str = Field(max_length=32)
     channel_id: str | None = Field(default=None, max_length=32)
+    internal_channel_id: str | None = Field(
+        default=None, max_length=32, description="our own channel about the account"
+    )
+    clients_may_route: bool = True  # the client's people may `@Steward route` in its channel
     tier: str = Field(default=Tier.standard, max_length=16)
     stage: str = Field(default=Stage.responsive, max_length=16)
     silence_days: int | None = None
@@ -120,15 +149,20 @@ class Promise(SQLModel, table=True):
     closed_at: datetime | None = None
     closed_by: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=1000)
+    internal: bool = False  # confirmed in our own channel (or the owner's DM), not the client's
 
 
 class Member(SQLModel, table=True):
-    """A person on our side: their Slack time zone (cached from users.info) and preferences."""
+    """A person Slack told us about (users.info, cached): their organisation, name and time
+    zone, and, for our people, their preferences. `team_id` is the workspace Steward serves."""
 
     team_id: str = Field(primary_key=True, max_length=32)
     user_id: str = Field(primary_key=True, max_length=32)
     tz: str | None = Field(default=None, max_length=64)
-    tz_fetched_at: datetime | None = None
+    tz_fetched_at: datetime | None = None  # when users.info last answered for this person
+    org_team_id: str | None = Field(default=None, max_length=32)  # their own workspace
+    org_enterprise_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
     digest_time: str | None = Field(default=None, max_length=5)  # "HH:MM"; None: 09:00
     digest_off: bool = False
 
@@ -151,7 +185,10 @@ class OutboxMessage(SQLModel, table=True):
     thread_key: str | None = Field(
         default=None, max_length=200, description="post in the thread of this outbox message"
     )
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=OutboxStatus.pending, max_length=16)
+    audience: str = Field(default=Audience.internal, max_length=16)
+    account_id: int | None = None  # whose content it is: never posted in another account's channel
+    caused_by: str | None = Field(default=None, max_length=32)  # told if the message is held
     attempts: int = 0
     next_attempt_at: datetime
     created_at: datetime
@@ -207,6 +244,17 @@ class SeenEvent(SQLModel, table=True):
     seen_at: datetime
 
 
+class ChannelState(SQLModel, table=True):
+    """A channel's standing as last checked (conversations.info, and Slack's channel events)."""
+
+    __tablename__ = "channel_state"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    standing: str = Field(max_length=16)
+    dm_user: str | None = Field(default=None, max_length=32)  # for a DM: the person in it
+    checked_at: datetime
+
+
 class CaseStatus(StrEnum):
     open = "open"
     taken = "taken"
@@ -233,13 +281,11 @@ class Case(SQLModel, table=True):
     """A client thread routed to our counterpart team, tracked until it is resolved.
 
     The case's post in the counterpart channel is the outbox message keyed `case:<id>:post`;
-    its thread is the case thread.
+    its thread is the case thread. A thread may be routed again once its case is resolved.
     """
 
     __table_args__ = (
-        UniqueConstraint(
-            "team_id", "origin_channel", "origin_ts", "function", name="uq_case_origin"
-        ),
+        UniqueConstraint("team_id", "origin_channel", "source_key", name="uq_case_source"),
         Index("ix_case_origin", "origin_channel", "origin_ts"),
         Index("ix_case_account_status", "account_id", "status"),
     )
@@ -251,7 +297,7 @@ class Case(SQLModel, table=True):
     status: str = Field(default=CaseStatus.open, max_length=16)
     origin_channel: str = Field(max_length=32)
     origin_ts: str = Field(max_length=32)  # the origin thread's root
-    origin_shared: bool = False  # shared with the client: nothing internal goes back there
+    source_key: str = Field(max_length=64)  # what asked for it: the same request opens one case
     counterpart_channel: str = Field(max_length=32)
     raised_by: str = Field(max_length=32)
     note: str | None = Field(default=None, max_length=3000)

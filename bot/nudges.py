@@ -35,6 +35,7 @@ from bot.directory import zone
 from bot.errors import UserError
 from bot.models import (
     Account,
+    Audience,
     Case,
     Interaction,
     Member,
@@ -279,19 +280,23 @@ def _due(session: Session, team_id: str, users: list[str] | None, day: date) -> 
                 col(Promise.due_on) < day - timedelta(days=ESCALATE_AFTER),
             ),
         )
-    rows = session.connection().execute(  # Core: no ORM bookkeeping per row
-        select(
-            Promise.id,
-            Promise.what,
-            Promise.owner_id,
-            Promise.due_on,
-            Account.name,
-            Account.owner_id,
+    rows = (
+        session.connection()
+        .execute(  # Core: no ORM bookkeeping per row
+            select(
+                Promise.id,
+                Promise.what,
+                Promise.owner_id,
+                Promise.due_on,
+                Account.name,
+                Account.owner_id,
+            )
+            .join(Account, col(Account.id) == col(Promise.account_id))
+            .where(Account.team_id == team_id, Promise.status == PromiseStatus.open, wanted)
+            .order_by(Promise.due_on, Promise.id)
         )
-        .join(Account, col(Account.id) == col(Promise.account_id))
-        .where(Account.team_id == team_id, Promise.status == PromiseStatus.open, wanted)
-        .order_by(Promise.due_on, Promise.id)
-    ).all()
+        .all()
+    )
     return [DueItem(*row) for row in rows]
 
 
@@ -389,6 +394,7 @@ def queue_digest(session: Session, digest: Digest, now: datetime) -> OutboxMessa
         text=message["text"],
         blocks=message["blocks"],
         now=now,
+        audience=Audience.internal,  # a DM with the rep, who is one of ours (the exit checks)
     )
     row.expires_at = end_of_day  # a digest not out by midnight is not sent the next day
     session.add(row)
@@ -526,7 +532,9 @@ def update_digest(inv: Invocation, ts: str | None) -> None:
     try:
         with inv.steward.db.session() as session:
             message = render_digest(digest_for(inv, session))
-        inv.steward.client.chat_update(channel=inv.channel_id, ts=ts, **message)
+        inv.steward.gateway.update(
+            channel=inv.channel_id, ts=ts, audience=Audience.internal, account_id=None, **message
+        )
     except Exception:
         log.exception("could not update the digest in %s", inv.channel_id)
 

@@ -1,5 +1,9 @@
 """Messages to Slack, stored in the same transaction as the change they report, then delivered.
 
+Every message leaves through the gateway (bot/gateway.py), which judges its audience against
+where it is going at that moment: a refused message is held (kept, never sent) and the person
+whose action caused it, or else the account's owner, is told by DM.
+
 Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel),
 honours a 429's Retry-After, retries 5xx and network errors with backoff, and never posts twice:
 a row is claimed with a conditional UPDATE (so two workers cannot both send it), and a send whose
@@ -15,14 +19,15 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import OutboxMessage
+from bot.gateway import Gateway, Refused
+from bot.models import Account, Audience, OutboxMessage, OutboxStatus
+from bot.slacktext import clip
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +54,18 @@ def enqueue(
     channel: str,
     text: str,
     now: datetime,
+    audience: Audience,
+    account_id: int | None = None,
+    caused_by: str | None = None,
     blocks: list[dict[str, Any]] | None = None,
     thread_ts: str | None = None,
     thread_key: str | None = None,
 ) -> OutboxMessage:
-    """Queue a message inside the caller's transaction; a key already queued is not queued again."""
+    """Queue a message inside the caller's transaction; a key already queued is not queued again.
+
+    `audience`: who it is written for; `account_id`: whose content it is (it never goes to
+    another account's channel); `caused_by`: who to tell if the exit refuses it.
+    """
     existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
     if existing:
         return existing
@@ -64,12 +76,19 @@ def enqueue(
         blocks=blocks,
         thread_ts=thread_ts,
         thread_key=thread_key,
+        audience=audience,
+        account_id=account_id,
+        caused_by=caused_by,
         next_attempt_at=now,
         created_at=now,
     )
     session.add(message)
     session.flush()
     return message
+
+
+WAITING = (OutboxStatus.pending, OutboxStatus.unknown)
+HELD_NOTICE = "held:"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -80,10 +99,10 @@ class OutboxWorker:
     """Delivers queued messages from a background thread (or one pass at a time in tests/CLI)."""
 
     def __init__(
-        self, db: Database, client: WebClient, clock: Clock, *, per_channel_interval: float = 1.0
+        self, db: Database, gateway: Gateway, clock: Clock, *, per_channel_interval: float = 1.0
     ) -> None:
         self.db = db
-        self.client = client
+        self.gateway = gateway
         self.clock = clock
         self.per_channel_interval = per_channel_interval
         self._not_before: dict[str, datetime] = {}  # per channel: pacing and Retry-After
@@ -129,8 +148,8 @@ class OutboxWorker:
         with self.db.session() as session:
             session.exec(
                 update(OutboxMessage)
-                .where(col(OutboxMessage.status) == "sending")
-                .values(status="unknown")
+                .where(col(OutboxMessage.status) == OutboxStatus.sending)
+                .values(status=OutboxStatus.unknown)
             )
 
     def deliver_due(self, limit: int = 50) -> float:
@@ -140,7 +159,7 @@ class OutboxWorker:
             rows = session.exec(
                 select(OutboxMessage)
                 .where(
-                    col(OutboxMessage.status).in_(("pending", "unknown")),
+                    col(OutboxMessage.status).in_(WAITING),
                     col(OutboxMessage.next_attempt_at) <= now,
                 )
                 .order_by(OutboxMessage.id)
@@ -152,7 +171,7 @@ class OutboxWorker:
                 break
             if row.expires_at and row.expires_at <= now:
                 log.warning("outbox %s expired undelivered; dropped", row.key)
-                self._finish(row.id, status="expired")
+                self._finish(row.id, status=OutboxStatus.expired)
                 continue
             if row.channel.startswith("@") and not self._open_dm(row):
                 continue
@@ -176,7 +195,7 @@ class OutboxWorker:
         channel = self._dm_channels.get(user)
         if channel is None:
             try:
-                channel = self.client.conversations_open(users=user)["channel"]["id"]
+                channel = self.gateway.open_dm(user)
             except SlackApiError as error:
                 self._failed_call(row, row.attempts + 1, error)
                 return False
@@ -198,7 +217,7 @@ class OutboxWorker:
             return False
         self._joined.add(channel)
         try:
-            self.client.conversations_join(channel=channel)
+            self.gateway.join(channel)
         except Exception as error:
             log.warning("cannot join %s (invite @Steward there): %s", channel, error)
             return False
@@ -211,16 +230,16 @@ class OutboxWorker:
     def _parent_ts(self, key: str) -> tuple[str | None, bool]:
         with self.db.session() as session:
             parent = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
-        if parent is None or parent.status == "failed":
+        if parent is None or parent.status in (OutboxStatus.failed, OutboxStatus.held):
             return None, True  # no thread to join: post on its own
-        return parent.ts, parent.status == "sent"
+        return parent.ts, parent.status == OutboxStatus.sent
 
     def _claim(self, row: OutboxMessage) -> bool:
         with self.db.session() as session:
             result = session.exec(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == row.status)
-                .values(status="sending", attempts=OutboxMessage.attempts + 1)
+                .values(status=OutboxStatus.sending, attempts=OutboxMessage.attempts + 1)
             )
             return result.rowcount == 1
 
@@ -231,10 +250,10 @@ class OutboxWorker:
             )
 
     def _deliver(self, row: OutboxMessage, thread_ts: str | None) -> None:
-        if row.status == "unknown":
+        if row.status == OutboxStatus.unknown:
             found = self._find_posted(row)
             if found:
-                self._finish(row.id, status="sent", ts=found, sent_at=self.clock.now())
+                self._finish(row.id, status=OutboxStatus.sent, ts=found, sent_at=self.clock.now())
                 return
         if not self._claim(row):
             return  # another worker has it
@@ -243,14 +262,22 @@ class OutboxWorker:
             seconds=self.per_channel_interval
         )
         try:
-            response = self.client.chat_postMessage(
+            response = self.gateway.post(
                 channel=row.channel,
+                audience=Audience(row.audience),
+                account_id=row.account_id,
                 text=row.text,
                 blocks=row.blocks,
                 thread_ts=thread_ts,
                 unfurl_links=False,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": row.key}},
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"key": row.key, "audience": row.audience},
+                },
             )
+        except Refused as refusal:
+            self._hold(row, refusal.reason)
+            return
         except SlackApiError as error:
             self._failed_call(row, attempts, error)
             return
@@ -258,14 +285,14 @@ class OutboxWorker:
             log.warning("outbox %s: %s; will check before retrying", row.key, error)
             self._finish(
                 row.id,
-                status="unknown" if attempts < MAX_ATTEMPTS else "failed",
+                status=OutboxStatus.unknown if attempts < MAX_ATTEMPTS else OutboxStatus.failed,
                 next_attempt_at=self.clock.now() + backoff(attempts),
                 last_error=str(error)[:500],
             )
             return
         self._finish(
             row.id,
-            status="sent",
+            status=OutboxStatus.sent,
             ts=response.get("ts"),
             channel=response.get("channel") or row.channel,
             thread_ts=thread_ts,
@@ -273,18 +300,52 @@ class OutboxWorker:
             last_error=None,
         )
 
+    def _hold(self, row: OutboxMessage, reason: str) -> None:
+        """Keep a message the exit refused, and tell the person who caused it (or the account's
+        owner, for what nobody of ours caused) what was held back, where, and why."""
+        self._finish(row.id, status=OutboxStatus.held, last_error=reason[:500])
+        log.warning("outbox %s held: %s", row.key, reason)
+        if row.key.startswith(HELD_NOTICE):
+            return  # a notice about a held message that was itself held: the log has it
+        home = self.gateway.directory.home().team_id
+        tell = row.caused_by
+        if tell and not self.gateway.directory.person(home, tell).trusted:
+            tell = None
+        with self.db.session() as session:
+            account = session.get(Account, row.account_id) if row.account_id else None
+            tell = tell or (account.owner_id if account else None)
+            if tell is None:
+                return
+            where = f"<#{row.channel}>" if not row.channel.startswith("@") else "a DM"
+            text = (
+                f":lock: I held back a message for {where}: {reason}, and the message is "
+                "for our people only. Nothing was posted there. It said:\n"
+                + "\n".join("> " + line for line in clip(row.text, 1500).splitlines())
+            )
+            enqueue(
+                session,
+                key=(HELD_NOTICE + row.key)[:200],
+                channel=f"@{tell}",
+                text=text,
+                now=self.clock.now(),
+                audience=Audience.internal,
+            )
+        self._wake.set()
+
     def _failed_call(self, row: OutboxMessage, attempts: int, error: SlackApiError) -> None:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         now = self.clock.now()
         if code == "not_in_channel" and self._join(row.channel):
-            self._finish(row.id, status="pending", attempts=attempts - 1, next_attempt_at=now)
+            self._finish(
+                row.id, status=OutboxStatus.pending, attempts=attempts - 1, next_attempt_at=now
+            )
         elif status == 429:
             retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
             self._not_before[row.channel] = now + timedelta(seconds=retry_after)
             self._finish(
                 row.id,
-                status="pending",
+                status=OutboxStatus.pending,
                 attempts=attempts - 1,  # being told to wait is not a failed attempt
                 next_attempt_at=now + timedelta(seconds=retry_after),
                 last_error="ratelimited",
@@ -292,28 +353,25 @@ class OutboxWorker:
         elif status >= 500 and attempts < MAX_ATTEMPTS:
             self._finish(
                 row.id,
-                status="pending",
+                status=OutboxStatus.pending,
                 next_attempt_at=now + backoff(attempts),
                 last_error=f"HTTP {status} {code}"[:500],
             )
         elif code in PERMANENT_ERRORS or attempts >= MAX_ATTEMPTS or status < 500:
             log.error("outbox %s to %s failed for good: %s", row.key, row.channel, code or status)
-            self._finish(row.id, status="failed", last_error=(code or f"HTTP {status}")[:500])
+            self._finish(
+                row.id, status=OutboxStatus.failed, last_error=(code or f"HTTP {status}")[:500]
+            )
 
     def _find_posted(self, row: OutboxMessage) -> str | None:
         """The ts of a message already posted under this row's key, if Slack has one."""
         oldest = row.created_at - timedelta(minutes=1)
         try:
-            history = self.client.conversations_history(
-                channel=row.channel,
-                oldest=f"{oldest.timestamp():.6f}",
-                include_all_metadata=True,
-                limit=200,
-            )
+            history = self.gateway.history(row.channel, oldest.timestamp())
         except Exception as error:
             log.warning("outbox %s: cannot check history: %s", row.key, error)
             return None
-        for message in history.get("messages", []):
+        for message in history:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("key") == row.key:
                 return str(message.get("ts"))
@@ -321,16 +379,18 @@ class OutboxWorker:
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Deliver until nothing is left to send, retries included (CLI runs and tests), pacing
-        like the worker. Returns False when messages were still waiting at the timeout."""
+        like the worker; a row another worker is sending counts as not done yet. Returns False
+        when messages were still waiting at the timeout."""
         deadline = time.monotonic() + timeout
+        unfinished = (*WAITING, OutboxStatus.sending)
         while time.monotonic() < deadline:
             with self.db.session() as session:
                 waiting = session.exec(
                     select(OutboxMessage.id)
-                    .where(col(OutboxMessage.status).in_(("pending", "unknown")))
+                    .where(col(OutboxMessage.status).in_(unfinished))
                     .limit(1)
                 ).first()
             if waiting is None:
                 return True
-            time.sleep(min(self.deliver_due(), 1.0, max(0.0, deadline - time.monotonic())))
+            time.sleep(min(self.deliver_due(), 0.05, max(0.0, deadline - time.monotonic())))
         return False

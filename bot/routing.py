@@ -1,32 +1,34 @@
 """Routing: a client thread becomes a case in our counterpart team's channel, threads in step.
 
 Every post goes through the outbox under a key derived from the Slack message that caused it
-(`case:<id>:carry:<ts>`…), so an event Slack retries, or a message seen twice, posts once.
-In a channel shared with the client (`origin_shared`) nothing said on our side goes back to the
-origin thread except what is meant for the client: `@Steward reply …` and the resolution.
+(`case:<id>:origin:<ts>`…), so an event Slack retries, or a message seen twice, posts once.
+Each carries its audience: while the origin channel is shared with the client (as it stands
+now, not when the case opened) nothing said on our side goes back to the origin thread except
+what is meant for the client: `@Steward reply …`, and a fixed line when the case is resolved or
+reopened. Client text quoted on our side pings nobody.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import render
 from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply, split_options
 from bot.dates import describe_day
+from bot.directory import Person
 from bot.errors import UserError
-from bot.models import Account, Case, CaseStatus, OutboxMessage, Route
+from bot.models import Account, Audience, Case, CaseStatus, OutboxMessage, Route, SeenEvent
 from bot.outbox import enqueue
 from bot.services import accounts as accounts_svc
-from bot.slacktext import SECTION_LIMIT, channel_id_of, chunks, clip, defuse, escape
+from bot.slacktext import SECTION_LIMIT, USER_MENTION, channel_id_of, chunks, clip, escape, inert
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,19 @@ def route_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
             raise UserError("say which function and which of our channels takes it.", EX_ROUTE_SET)
         function = _function(rest[0], EX_ROUTE_SET)
         channel = channel_id_of(rest[1]) or ""
+        holder = accounts_svc.account_for_channel(session, inv.team_id, channel)
+        if holder is not None:
+            raise UserError(
+                f"<#{channel}> is the channel of *{escape(holder.name)}*; a counterpart must be "
+                "one of our team channels, never an account's.",
+                EX_ROUTE_SET,
+            )
+        if inv.steward.gateway.is_shared(channel, session=session):
+            raise UserError(
+                f"<#{channel}> is shared with another organisation (or Slack could not confirm it "
+                "is not); cases carry internal notes, so they go only to channels of our own.",
+                EX_ROUTE_SET,
+            )
         scope = account.id if account else 0
         route = session.exec(
             select(Route).where(
@@ -226,43 +241,59 @@ def case_line(case: Case, account: Account, today: Any) -> str:
 @dataclass
 class RouteRequest:
     team_id: str
-    user_id: str
+    person: Person  # who asked: ours, or someone of the client's organisation
     channel_id: str
     thread_ts: str  # the origin thread's root (the message itself when not in a thread)
     function: str | None
     note: str | None
     source_ts: str  # the message that asked (keys the answer: a retry answers once)
 
+    @property
+    def user_id(self) -> str:
+        return self.person.user_id
+
+
+CLIENT_PASSED_ON = (
+    "Thank you. I've passed this to the people who look after you here; they will follow up "
+    "in this thread."
+)
+CLIENT_CANNOT_ROUTE = (
+    "I can't route threads from here. Please ask the people you work with at our company."
+)
+
 
 def open_case(st: Steward, request: RouteRequest) -> str:
-    """Route the thread; returns what was done, in words for the log. Answers in the thread."""
-    client = st.client
+    """Route the thread; returns what was done, in words for the log. Answers the asker alone;
+    a client's request that cannot be routed reaches the account's owner instead, never lost."""
+    ours = request.person.trusted
     with st.db.session() as session:
         account = accounts_svc.account_for_channel(session, request.team_id, request.channel_id)
-        if account is None:
-            _answer(
-                session,
+        if account is None or (not ours and not account.clients_may_route):
+            say_to_asker(
                 st,
                 request,
-                "route-none",
                 "I can only route threads in an account's channel; this channel is not one. "
-                "Set it with `/steward account set <account> channel:#this-channel`.",
+                "Set it with `/steward account set <account> channel:#this-channel`."
+                if ours
+                else CLIENT_CANNOT_ROUTE,
             )
-            return "not an account channel"
+            return "not an account channel" if account is None else "clients may not route"
         available = functions_for(session, request.team_id, account)
         function = request.function
+        route = counterpart(session, request.team_id, function, account) if function else None
+        if not ours and route is None:
+            wanted = f"*{function}*" if function else "no team named"
+            pass_to_owner(session, st, request, account, f"asked for {wanted}; no such route")
+            return "passed to the owner"
         if function is None:
-            return _ask_function(st, session, request, account, available)
-        route = counterpart(session, request.team_id, function, account)
+            return _ask_function(st, request, available)
         if route is None:
             listed = ", ".join(f"*{f}*" for f in available) or "none yet"
-            _answer(
-                session,
+            say_to_asker(
                 st,
                 request,
-                f"route-missing-{function}",
                 f"There is no counterpart for *{function}*. Functions set: {listed}. "
-                f"Someone on our side can add one: `/steward route set {function} #channel`.",
+                f"Add one: `/steward route set {function} #channel`.",
             )
             return "no counterpart"
         existing = session.exec(
@@ -271,50 +302,74 @@ def open_case(st: Steward, request: RouteRequest) -> str:
                 Case.origin_channel == request.channel_id,
                 Case.origin_ts == request.thread_ts,
                 Case.function == function,
+                Case.status != CaseStatus.resolved,
             )
         ).first()
         if existing:
-            _answer(
-                session,
+            say_to_asker(
                 st,
                 request,
-                f"case-{existing.id}-again",
                 f"This thread is already {label(existing)} with our {function} team.",
+                Audience.client,
             )
             return "already routed"
-    thread = _thread_so_far(client, request.channel_id, request.thread_ts)
-    permalink = _permalink(client, request.channel_id, request.thread_ts)
-    shared = _is_shared(client, request.channel_id)
+        refusal = st.gateway.judge(route.channel_id, Audience.internal, account.id)
+        if refusal:
+            reason = f"the *{function}* route goes to <#{route.channel_id}>, but {refusal}"
+            if not ours:
+                pass_to_owner(session, st, request, account, reason)
+                return "route refused; passed to the owner"
+            say_to_asker(
+                st,
+                request,
+                f"I can't open a case there: {reason}. Point it at one of our team channels: "
+                f"`/steward route set {function} #channel`.",
+            )
+            return "route refused"
+        account_id, counterpart_channel = account.id, route.channel_id
+    thread = _thread_so_far(st, request.channel_id, request.thread_ts)
+    permalink = _permalink(st, request.channel_id, request.thread_ts)
+    shared = st.gateway.is_shared(request.channel_id)
+    names = names_in(
+        st,
+        request.team_id,
+        [m.get("text", "") for m in thread] + [request.note or ""],
+        [request.user_id] + [str(m.get("user") or "") for m in thread],
+    )
     try:
         with st.db.session() as session:
-            account = accounts_svc.account_for_channel(session, request.team_id, request.channel_id)
-            if account is None:  # unlinked from the channel in the meantime
-                return "not an account channel"
+            account = session.get(Account, account_id)
+            if account is None:
+                return "account gone"
             case = Case(
                 team_id=request.team_id,
-                account_id=account.id,
+                account_id=account_id,
                 function=function,
                 origin_channel=request.channel_id,
                 origin_ts=request.thread_ts,
-                origin_shared=shared,
-                counterpart_channel=route.channel_id,
+                source_key=request.source_ts[:64],
+                counterpart_channel=counterpart_channel,
                 raised_by=request.user_id,
                 note=request.note,
                 created_at=st.clock.now(),
             )
             session.add(case)
             session.flush()
-            message = case_post(case, account, thread, permalink)
+            message = case_post(case, account, thread, permalink, names)
             enqueue(
                 session,
                 key=post_key(case),
                 channel=case.counterpart_channel,
                 now=case.created_at,
+                audience=Audience.internal,
+                account_id=case.account_id,
+                caused_by=request.user_id,
                 **message,
             )
-            where = (
-                f"our {function} team" if shared else f"<#{case.counterpart_channel}> ({function})"
-            )
+            if shared:
+                where, audience = f"our {function} team", Audience.client
+            else:
+                where, audience = f"<#{case.counterpart_channel}> ({function})", Audience.internal
             to_origin_thread(
                 session,
                 case,
@@ -322,28 +377,63 @@ def open_case(st: Steward, request: RouteRequest) -> str:
                 f":arrow_right: Routed to {where} as *{label(case)}*, with this thread so far. "
                 "Replies here are carried over; we'll post the resolution here.",
                 case.created_at,
+                audience,
+                request.user_id,
             )
     except IntegrityError:
         return "already routed"  # the same request, retried, lost the race
-    st.outbox.notify()
     return f"opened C-{case.id}"
 
 
-def _ask_function(
-    st: Steward, session: Session, request: RouteRequest, account: Account, available: list[str]
-) -> str:
+def say_to_asker(
+    st: Steward, request: RouteRequest, text: str, audience: Audience = Audience.internal
+) -> None:
+    """An answer in the thread that only the person who asked sees."""
+    try:
+        st.gateway.ephemeral(
+            channel=request.channel_id,
+            person=request.person,
+            audience=audience,
+            thread_ts=request.thread_ts,
+            text=text,
+        )
+    except Exception:
+        log.exception("could not answer %s", request.user_id)
+
+
+def pass_to_owner(
+    session: Session, st: Steward, request: RouteRequest, account: Account, why: str
+) -> None:
+    """A client's request we cannot route: they hear it was passed on, the owner hears what."""
+    say_to_asker(st, request, CLIENT_PASSED_ON, Audience.client)
+    link = _permalink(st, request.channel_id, request.thread_ts)
+    where = f"<{link}|their thread>" if link else f"a thread in <#{request.channel_id}>"
+    note = f"\n> {clip(request.note, 500)}" if request.note else ""
+    enqueue(
+        session,
+        key=f"route:{request.channel_id}:{request.source_ts}:owner",
+        channel=f"@{account.owner_id}",
+        text=(
+            f":incoming_envelope: @{request.person.name or request.user_id} (client) asked "
+            f"me to route {where} of *{escape(account.name)}*, but {why}.{note}\n"
+            "Route it yourself in the thread: `@Steward route <function>: …`"
+        ),
+        now=st.clock.now(),
+        audience=Audience.internal,
+        account_id=account.id,
+    )
+
+
+def _ask_function(st: Steward, request: RouteRequest, available: list[str]) -> str:
     if not available:
-        _answer(
-            session,
+        say_to_asker(
             st,
             request,
-            "route-no-functions",
-            "No counterparts are set yet, so I can't route this. Someone on our side can "
-            f"add one: `{EX_ROUTE_SET}`.",
+            f"No counterparts are set yet, so I can't route this. Add one: `{EX_ROUTE_SET}`.",
         )
         return "no counterparts"
     text = " ".join(
-        m.get("text", "") for m in _thread_so_far(st.client, request.channel_id, request.thread_ts)
+        m.get("text", "") for m in _thread_so_far(st, request.channel_id, request.thread_ts)
     )
     guess = suggest_function(
         text + " " + (request.note or ""), available, parse_keywords(st.settings.route_keywords)
@@ -365,106 +455,100 @@ def _ask_function(
         if guess
         else "Route this thread to which team?"
     )
+    blocks = [
+        render.section(lead),
+        {"type": "actions", "block_id": "route_pick", "elements": buttons},
+    ]
     try:
-        st.client.chat_postEphemeral(
+        st.gateway.ephemeral(
             channel=request.channel_id,
-            user=request.user_id,
+            person=request.person,
+            audience=Audience.internal,
             thread_ts=request.thread_ts,
             text=lead,
-            blocks=[
-                render.section(lead),
-                {"type": "actions", "block_id": "route_pick", "elements": buttons},
-            ],
+            blocks=blocks,
         )
     except Exception:
         log.exception("could not ask which function")
     return "asked"
 
 
-def _answer(session: Session, st: Steward, request: RouteRequest, what: str, text: str) -> None:
-    """A short answer in the thread, once per asking message."""
-    enqueue(
-        session,
-        key=f"route:{request.channel_id}:{request.source_ts}:{what}",
-        channel=request.channel_id,
-        thread_ts=request.thread_ts,
-        text=text,
-        now=st.clock.now(),
-    )
-    st.outbox.notify()
-
-
-def _thread_so_far(client: WebClient, channel: str, ts: str) -> list[dict[str, Any]]:
+def _thread_so_far(st: Steward, channel: str, ts: str) -> list[dict[str, Any]]:
     try:
-        return list(client.conversations_replies(channel=channel, ts=ts, limit=200)["messages"])
+        replies = st.client.conversations_replies(channel=channel, ts=ts, limit=200)
+        return list(replies["messages"])
     except Exception as error:
         log.warning("conversations.replies %s %s: %s", channel, ts, error)
         return []
 
 
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
+def _permalink(st: Steward, channel: str, ts: str) -> str | None:
     try:
-        return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+        return str(st.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
     except Exception as error:
         log.warning("chat.getPermalink %s %s: %s", channel, ts, error)
         return None
 
 
-def _is_shared(client: WebClient, channel: str) -> bool:
-    """Shared with another organisation (Slack Connect)? When unsure, say yes: stay quiet."""
-    try:
-        info = client.conversations_info(channel=channel)["channel"]
-    except Exception as error:
-        log.warning("conversations.info %s: %s; treating it as shared", channel, error)
-        return True
-    return bool(info.get("is_ext_shared") or info.get("is_shared"))
+def names_in(st: Steward, team_id: str, texts: list[str], users: list[str]) -> Callable[[str], str]:
+    """Names for everyone these texts mention and these users, looked up now (users.info may
+    write its cache: call this before opening a transaction), then read from memory."""
+    ids = {*users, *(m.group(1) for text in texts for m in USER_MENTION.finditer(text))}
+    known = {user: st.directory.name(team_id, user) for user in ids if user}
+    return lambda user: known.get(user, user)
 
 
-def _author(message: Mapping[str, Any]) -> str:
+def _author(message: Mapping[str, Any], names: Callable[[str], str]) -> str:
     if message.get("bot_id") and not message.get("user"):
         return "a bot"
-    return f"<@{message.get('user', '?')}>"
+    return "@" + names(str(message.get("user", "?")))
 
 
 def case_buttons(case: Case) -> dict[str, Any]:
-    return {
-        "type": "actions",
-        "block_id": f"case-{case.id}",
-        "elements": [
-            {
-                "type": "button",
-                "text": {"type": "plain_text", "text": "Take it"},
-                "action_id": "case_take",
-                "value": str(case.id),
-                "style": "primary",
-            },
-            {
-                "type": "button",
-                "text": {"type": "plain_text", "text": "Resolve"},
-                "action_id": "case_resolve",
-                "value": str(case.id),
-            },
-        ],
+    """The case post's buttons as its state: Take it and Resolve; Resolve; Reopen."""
+    take = button("Take it", "case_take", case, "primary")
+    resolve_ = button("Resolve", "case_resolve", case)
+    elements = {
+        CaseStatus.open: [take, resolve_],
+        CaseStatus.taken: [resolve_],
+        CaseStatus.resolved: [button("Reopen", "case_reopen", case)],
+    }[CaseStatus(case.status)]
+    return {"type": "actions", "block_id": f"case-{case.id}", "elements": elements}
+
+
+def button(text: str, action_id: str, case: Case, style: str | None = None) -> dict[str, Any]:
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": str(case.id),
     }
+    return {**element, "style": style} if style else element
 
 
 def case_post(
-    case: Case, account: Account, thread: list[dict[str, Any]], permalink: str | None
+    case: Case,
+    account: Account,
+    thread: list[dict[str, Any]],
+    permalink: str | None,
+    names: Callable[[str], str],
 ) -> dict[str, Any]:
-    """The case as posted in the counterpart channel: who, what, the thread so far, buttons."""
+    """The case as posted in the counterpart channel: who, what, the thread so far, buttons.
+    Everything quoted from the thread pings nobody."""
     head = f"{label(case)} · {account.name} · {case.function}"
+    raiser = "@" + names(case.raised_by)
     intro = (
-        f"*{label(case)}* for *{escape(account.name)}*, raised by <@{case.raised_by}> in "
+        f"*{label(case)}* for *{escape(account.name)}*, raised by {raiser} in "
         f"<#{case.origin_channel}>"
     )
     if case.note:
-        intro += f"\n> {clip(case.note, 1000)}"
+        intro += f"\n> {clip(inert(case.note, names), 1000)}"
     blocks: list[dict[str, Any]] = [render.header(head), render.section(intro)]
     shown = thread[:THREAD_MESSAGES]
     if shown:
         blocks.append(render.context(f"The thread so far ({len(thread)} messages):"))
         room = 40 - len(blocks)
-        text = "\n".join(f"{_author(m)}: {m.get('text', '')}" for m in shown)
+        text = "\n".join(f"{_author(m, names)}: {inert(m.get('text', ''), names)}" for m in shown)
         pieces = chunks(text, SECTION_LIMIT - 10)
         for piece in pieces[:room]:
             blocks.append(render.section(piece))
@@ -473,24 +557,45 @@ def case_post(
     if permalink:
         blocks.append(render.context(f"<{permalink}|Open the original thread>"))
     blocks.append(case_buttons(case))
-    return render.message(f"{head}: raised by <@{case.raised_by}>", blocks)
+    return render.message(f"{head}: raised by {raiser}", blocks)
 
 
 # -- threads in step ---------------------------------------------------------------------------
-def to_case_thread(session: Session, case: Case, what: str, text: str, now: datetime) -> None:
-    """Post in the case's thread in the counterpart channel (once the case post is out)."""
+def to_case_thread(
+    session: Session,
+    case: Case,
+    what: str,
+    text: str,
+    now: datetime,
+    caused_by: str | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """Post in the case's thread in the counterpart channel (once the case post is out):
+    for our people only."""
     enqueue(
         session,
         key=f"case:{case.id}:{what}",
         channel=case.counterpart_channel,
         thread_key=post_key(case),
         text=text,
+        blocks=blocks,
         now=now,
+        audience=Audience.internal,
+        account_id=case.account_id,
+        caused_by=caused_by,
     )
 
 
-def to_origin_thread(session: Session, case: Case, what: str, text: str, now: datetime) -> None:
-    """Post in the thread the case came from."""
+def to_origin_thread(
+    session: Session,
+    case: Case,
+    what: str,
+    text: str,
+    now: datetime,
+    audience: Audience,
+    caused_by: str | None = None,
+) -> None:
+    """Post in the thread the case came from, for the audience given (the exit checks it)."""
     enqueue(
         session,
         key=f"case:{case.id}:{what}",
@@ -498,19 +603,19 @@ def to_origin_thread(session: Session, case: Case, what: str, text: str, now: da
         thread_ts=case.origin_ts,
         text=text,
         now=now,
+        audience=audience,
+        account_id=case.account_id,
+        caused_by=caused_by,
     )
 
 
 def case_for_thread(session: Session, channel: str, thread_ts: str) -> tuple[Case | None, str]:
-    """The live case whose origin or case thread this is, and which side ('origin'/'case')."""
+    """The case whose origin or case thread this is, and which side ('origin'/'case'). For an
+    origin thread, its live case, else the one resolved last."""
     origin = session.exec(
         select(Case)
-        .where(
-            Case.origin_channel == channel,
-            Case.origin_ts == thread_ts,
-            Case.status != CaseStatus.resolved,
-        )
-        .order_by(col(Case.id).desc())
+        .where(Case.origin_channel == channel, Case.origin_ts == thread_ts)
+        .order_by(col(Case.status) == CaseStatus.resolved, col(Case.id).desc())
     ).first()
     if origin:
         return origin, "origin"
@@ -527,90 +632,209 @@ def case_for_thread(session: Session, channel: str, thread_ts: str) -> tuple[Cas
     return None, ""
 
 
-def carry(st: Steward, event: Mapping[str, Any], external: bool) -> str:
-    """A person's reply in one thread, carried to the other (never from our side to a shared
-    origin). Keyed by the reply's ts: seen twice, carried once."""
+KEPT_HERE = (
+    "This thread stays with our people: the client's thread in <#{channel}> is shared with "
+    "them, so nothing said here goes back. `@Steward reply <text>` answers the client there."
+)
+
+
+def carry(st: Steward, event: Mapping[str, Any], who: Callable[[], Person]) -> str:
+    """A person's reply in one thread, carried to the other; keyed by the reply's ts, so seen
+    twice it is carried once. From the origin, everyone's words reach our team (inert); from
+    the case thread, our people's words go back only while the origin is not shared. A client's
+    message after the case is resolved arrives with a Reopen button. `who` is asked only when
+    the thread is a case's (it may call users.info)."""
     channel, thread_ts, ts = event["channel"], event.get("thread_ts"), event["ts"]
     if not thread_ts or thread_ts == ts:
         return "not a thread reply"
-    text = defuse(event.get("text", ""))  # an @here carried over pings nobody
     with st.db.session() as session:
         case, side = case_for_thread(session, channel, thread_ts)
-        if case is None or case.status == CaseStatus.resolved:
-            return "no live case"
-        who = f"<@{event.get('user', '?')}>" + (" (client)" if external else "")
-        pieces = chunks(f"{who}: {text}", SECTION_LIMIT)
-        if side == "case" and case.origin_shared:
+    if case is None:
+        return "no case"
+    person = who()
+    names = names_in(st, case.team_id, [event.get("text", "")], [person.user_id])
+    text = inert(event.get("text", ""), names)
+    now = st.clock.now()
+    if side == "case":
+        if case.status == CaseStatus.resolved or not person.trusted:
+            return "not carried"
+        if st.gateway.is_shared(case.origin_channel):
+            _tell_once(st, case, event, person, KEPT_HERE.format(channel=case.origin_channel))
             return "kept internal"
-        post = to_case_thread if side == "origin" else to_origin_thread
+        with st.db.session() as session:
+            said = f"@{names(person.user_id)}: {text}"
+            for n, piece in enumerate(chunks(said, SECTION_LIMIT)):
+                to_origin_thread(
+                    session, case, f"case:{ts}:{n}", piece, now, Audience.internal, person.user_id
+                )
+        return "carried from the case thread"
+    who_said = "@" + names(person.user_id) + ("" if person.trusted else " (client)")
+    pieces = chunks(f"{who_said}: {text}", SECTION_LIMIT - 100)
+    with st.db.session() as session:
         for n, piece in enumerate(pieces):
-            post(session, case, f"{side}:{ts}:{n}", piece, st.clock.now())
-    st.outbox.notify()
-    return f"carried from the {side} thread"
+            blocks = None
+            if case.status == CaseStatus.resolved and n == len(pieces) - 1:
+                piece = f":leftwards_arrow_with_hook: After {label(case)} was resolved — {piece}"
+                reopen = button("Reopen", "case_reopen", case)
+                blocks = [
+                    render.section(piece),
+                    {"type": "actions", "block_id": f"case-{case.id}-late", "elements": [reopen]},
+                ]
+            to_case_thread(session, case, f"origin:{ts}:{n}", piece, now, person.user_id, blocks)
+    return "carried from the origin thread"
 
 
-def reply_to_client(st: Steward, event: Mapping[str, Any], text: str) -> str:
+def _tell_once(
+    st: Steward, case: Case, event: Mapping[str, Any], person: Person, text: str
+) -> None:
+    """An ephemeral note to this person, once per case (remembered like a handled event)."""
+    with st.db.session() as session:
+        key = f"told:{case.id}:{person.user_id}"[:64]
+        if session.get(SeenEvent, key):
+            return
+        session.add(SeenEvent(event_id=key, seen_at=st.clock.now()))
+    tell(st, event, person, text)
+
+
+def reply_to_client(st: Steward, event: Mapping[str, Any], person: Person, text: str) -> str:
     """`@Steward reply <text>` in the case thread: said in the origin thread, for the client."""
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
+    text = quoted(st, st.directory.home().team_id, text)
     with st.db.session() as session:
         case, side = case_for_thread(session, channel, thread_ts)
         if case is None or side != "case":
             return tell(
-                st, event, "`@Steward reply …` works in a case's thread in our team's channel."
+                st,
+                event,
+                person,
+                "`@Steward reply …` works in a case's thread in our team's channel.",
             )
         if not text.strip():
             return tell(
                 st,
                 event,
+                person,
                 "Say what to tell the client: `@Steward reply We have issued the credit note.`",
             )
-        team = f"our {case.function} team"
-        to_origin_thread(
-            session,
-            case,
-            f"reply:{event['ts']}",
-            f"*From {team}* (<@{event.get('user')}>): {defuse(text)}",
-            st.clock.now(),
-        )
+        say_reply(session, st, case, f"reply:{event['ts']}", person, text)
         to_case_thread(
             session,
             case,
             f"replied:{event['ts']}",
             f":outbox_tray: Sent to the client's thread in <#{case.origin_channel}>.",
             st.clock.now(),
+            person.user_id,
         )
-    st.outbox.notify()
     return "replied"
 
 
-def resolve(
-    st: Steward, case_id: int | None, channel: str, thread_ts: str | None, user: str, note: str
-) -> str:
+def say_reply(
+    session: Session, st: Steward, case: Case, what: str, person: Person, text: str
+) -> None:
+    """What our side explicitly says to the client, in the origin thread (`text` made inert
+    before the transaction: see `quoted`)."""
+    to_origin_thread(
+        session,
+        case,
+        what,
+        f"*From our {case.function} team* (<@{person.user_id}>): {text}",
+        st.clock.now(),
+        Audience.client,
+        person.user_id,
+    )
+
+
+def quoted(st: Steward, team_id: str, text: str) -> str:
+    return inert(text, names_in(st, team_id, [text], []))
+
+
+REPLY_MARK = re.compile(r"(?i)(?:^|\s)reply:\s*")
+
+
+def resolve(st: Steward, case_id: int, person: Person, text: str = "") -> str:
+    """Resolve a case. `text`: an internal note, then optionally `reply: …` for the client.
+    The client's thread hears a fixed line and only the explicit reply."""
+    parts = REPLY_MARK.split(text, maxsplit=1)
+    note, reply = parts[0].strip(), (parts[1].strip() if len(parts) > 1 else "")
+    home = st.directory.home().team_id
+    note, reply = quoted(st, home, note), quoted(st, home, reply)
     with st.db.session() as session:
-        if case_id is not None:
-            case = session.get(Case, case_id)
-        else:
-            case, _ = case_for_thread(session, channel, thread_ts or "")
+        case = session.get(Case, case_id)
         if case is None:
             return "no case"
         if case.status == CaseStatus.resolved:
             return "already resolved"
         now = st.clock.now()
         case.status = CaseStatus.resolved
-        case.resolved_by, case.resolved_at = user, now
+        case.resolved_by, case.resolved_at = person.user_id, now
         case.resolution = note or None
         session.add(case)
-        said = f":white_check_mark: *{label(case)} resolved* by <@{user}>" + (
+        said = f":white_check_mark: *{label(case)} resolved* by <@{person.user_id}>" + (
             f": {note}" if note else "."
         )
-        to_case_thread(session, case, "resolved:case", said, now)
-        to_origin_thread(session, case, "resolved:origin", said, now)
-    st.outbox.notify()
+        to_case_thread(session, case, f"resolved:{now:%Y%m%d%H%M%S%f}", said, now, person.user_id)
+        if st.gateway.is_shared(case.origin_channel, session=session):
+            to_origin_thread(
+                session,
+                case,
+                f"resolved:origin:{now:%Y%m%d%H%M%S%f}",
+                f":white_check_mark: *{label(case)} is resolved.* Thank you for raising it; "
+                "write here if anything is still open.",
+                now,
+                Audience.client,
+                person.user_id,
+            )
+        else:
+            to_origin_thread(
+                session,
+                case,
+                f"resolved:origin:{now:%Y%m%d%H%M%S%f}",
+                said,
+                now,
+                Audience.internal,
+                person.user_id,
+            )
+        if reply:
+            say_reply(session, st, case, f"resolved:reply:{now:%Y%m%d%H%M%S%f}", person, reply)
     show_status(st, case)
     return "resolved"
 
 
-def take(st: Steward, case_id: int, user: str) -> str:
+def reopen(st: Steward, case_id: int, person: Person) -> str:
+    """Our side reopens a resolved case: its post gets its buttons back, both threads hear."""
+    with st.db.session() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            return "no case"
+        if case.status != CaseStatus.resolved:
+            return f"{label(case)} is not resolved; nothing to reopen."
+        now = st.clock.now()
+        case.status = CaseStatus.taken if case.taken_by else CaseStatus.open
+        case.resolved_by = case.resolved_at = case.resolution = None
+        session.add(case)
+        to_case_thread(
+            session,
+            case,
+            f"reopened:{now:%Y%m%d%H%M%S%f}",
+            f":arrows_counterclockwise: <@{person.user_id}> reopened {label(case)}.",
+            now,
+            person.user_id,
+        )
+        to_origin_thread(
+            session,
+            case,
+            f"reopened:origin:{now:%Y%m%d%H%M%S%f}",
+            f":arrows_counterclockwise: *{label(case)} is open again*; we'll follow up here.",
+            now,
+            Audience.client,
+            person.user_id,
+        )
+    show_status(st, case)
+    return f"{label(case)} is open again."
+
+
+def take(st: Steward, case_id: int, person: Person) -> str:
+    user = person.user_id
     with st.db.session() as session:
         case = session.get(Case, case_id)
         if case is None or case.status == CaseStatus.resolved:
@@ -625,9 +849,8 @@ def take(st: Steward, case_id: int, user: str) -> str:
             f" over from <@{before}>." if before else "."
         )
         to_case_thread(
-            session, case, f"taken:{user}:{st.clock.now():%Y%m%d%H%M%S}", text, st.clock.now()
+            session, case, f"taken:{user}:{st.clock.now():%Y%m%d%H%M%S}", text, st.clock.now(), user
         )
-    st.outbox.notify()
     show_status(st, case)
     return f"{label(case)} is yours."
 
@@ -640,31 +863,45 @@ def show_status(st: Steward, case: Case) -> None:
         ).first()
     if post is None or not post.ts or not post.blocks:
         return  # not delivered yet: the thread says who took it
+    state: list[dict[str, Any]] = []
     if case.status == CaseStatus.resolved:
-        state = [render.context(f":white_check_mark: Resolved by <@{case.resolved_by}>")]
-    else:
-        resolve_button = case_buttons(case)["elements"][1]
-        state = [
-            render.context(f":raising_hand: Taken by <@{case.taken_by}>"),
-            {"type": "actions", "block_id": f"case-{case.id}", "elements": [resolve_button]},
-        ]
-    blocks = [b for b in post.blocks if b.get("block_id") != f"case-{case.id}"] + state
+        state.append(render.context(f":white_check_mark: Resolved by <@{case.resolved_by}>"))
+    elif case.taken_by:
+        state.append(render.context(f":raising_hand: Taken by <@{case.taken_by}>"))
+    kept = [
+        b
+        for b in post.blocks
+        if b.get("block_id") != f"case-{case.id}" and not b.get("block_id", "").startswith("state")
+    ]
+    for n, block in enumerate(state):
+        block["block_id"] = f"state-{n}"
+    blocks = [*kept, *state, case_buttons(case)]
     try:
-        st.client.chat_update(channel=post.channel, ts=post.ts, text=post.text, blocks=blocks)
+        st.gateway.update(
+            channel=post.channel,
+            ts=post.ts,
+            audience=Audience.internal,
+            account_id=case.account_id,
+            text=post.text,
+            blocks=blocks,
+        )
     except Exception as error:
         log.warning("could not update the post of %s: %s", label(case), error)
 
 
-def tell(st: Steward, event: Mapping[str, Any], text: str) -> str:
+def tell(st: Steward, event: Mapping[str, Any], person: Person, text: str) -> str:
+    """An answer seen only by `person`, in the thread they wrote in. Internal text only for our
+    people: the exit refuses the rest."""
     try:
-        st.client.chat_postEphemeral(
+        st.gateway.ephemeral(
             channel=event["channel"],
-            user=event.get("user", ""),
+            person=person,
+            audience=Audience.internal if person.trusted else Audience.client,
             thread_ts=event.get("thread_ts") or event["ts"],
             text=text,
         )
     except Exception:
-        log.exception("could not answer %s", event.get("user"))
+        log.exception("could not answer %s", person.user_id)
     return "noted"
 
 
@@ -727,7 +964,12 @@ HELP_ROUTE = (
     "`/steward route list` · `/steward route remove finance`\n"
     "• In the client's thread: `@Steward route finance: invoice 4411 disputed` (or the message "
     "menu's *Route to counterpart…*); `@Steward reply <text>` in the case thread answers the "
-    "client; `@Steward resolve [note]` in either thread closes it\n"
+    "client; `@Steward resolve [note] [reply: text for the client]` in either thread closes "
+    "it (the note stays with us; the client's thread hears that it is resolved, and only the "
+    "`reply:` part); `@Steward reopen` or the *Reopen* button opens it again\n"
+    "• Counterparts are our own channels: never a channel shared with another organisation, "
+    "nor an account's channel. While a client's thread is shared, nothing said in the case "
+    "thread goes back there.\n"
     "• `/steward cases [open|mine|all|<account>]`"
 )
 

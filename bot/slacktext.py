@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHANNEL_MENTION = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -33,6 +34,18 @@ def defuse(text: str) -> str:
     the broadcast mentions are made inert, so repeating the text in a channel pings nobody.
     """
     return SPECIAL_MENTION.sub(lambda m: m.group(2) or "@" + m.group(1).split("^")[0], text)
+
+
+def inert(text: str, name_of: Callable[[str], str]) -> str:
+    """Someone's text to quote elsewhere: broadcast and group mentions made plain words
+    (`defuse`), and people named as `@name` instead of pinged."""
+
+    def named(match: re.Match[str]) -> str:
+        inner = match.group(0)[2:-1]
+        label = inner.split("|", 1)[1] if "|" in inner else name_of(match.group(1))
+        return "@" + label.lstrip("@")
+
+    return USER_MENTION.sub(named, defuse(text))
 
 
 def user_id_of(token: str) -> str | None:

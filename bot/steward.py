@@ -15,13 +15,15 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.directory import Directory
+from bot.gateway import Gateway
 from bot.outbox import OutboxWorker
 
 
 def web_client(settings: Settings) -> WebClient:
     """A Web API client for reads and modals: retries 429s, 5xx and dropped connections.
 
-    Posts to channels do not go through these retries but through the outbox.
+    Posts to channels do not go through these retries but through the outbox. Nothing but
+    the gateway (bot/gateway.py) sends a message with it.
     """
     kwargs: dict[str, object] = {"token": settings.bot_token, "timeout": 10}
     if settings.slack_api_url:
@@ -46,10 +48,12 @@ class Steward:
         outbox_client = WebClient(
             token=self.client.token, base_url=self.client.base_url, timeout=10
         )
-        self.outbox = OutboxWorker(
-            self.db, outbox_client, self.clock, per_channel_interval=self.settings.outbox_interval
-        )
         self.directory = Directory(self.db, self.client, self.clock)
+        self.gateway = Gateway(self.db, self.client, self.clock, self.directory)
+        outbox_gateway = Gateway(self.db, outbox_client, self.clock, self.directory)
+        self.outbox = OutboxWorker(
+            self.db, outbox_gateway, self.clock, per_channel_interval=self.settings.outbox_interval
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Steward:

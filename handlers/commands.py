@@ -6,13 +6,14 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, Respond
 
 from bot import modals, render
 from bot.commands import Invocation, run
+from bot.models import Audience
 from bot.services.accounts import account_for_channel
 from bot.steward import Steward
+from handlers.guard import Actor, actor
 
 log = logging.getLogger(__name__)
 MODAL_COMMANDS = ("/logcontact", "/promise")
@@ -33,9 +34,9 @@ def failure_reply(typed: str) -> dict[str, Any]:
     )
 
 
-def open_form(st: Steward, body: dict[str, Any], client: WebClient) -> None:
+def open_form(st: Steward, body: dict[str, Any], who: Actor) -> None:
     """Open the command's modal. Fast path only: trigger_id expires 3 s after the command."""
-    team, user, channel = body["team_id"], body["user_id"], body["channel_id"]
+    team, user, channel = who.team_id, who.person.user_id, body["channel_id"]
     with st.db.session() as session:
         account = account_for_channel(session, team, channel)
         tz = st.directory.cached_tz(session, team, user)
@@ -45,49 +46,62 @@ def open_form(st: Steward, body: dict[str, Any], client: WebClient) -> None:
         view = modals.logcontact_view(account, today, meta)
     else:
         view = modals.promise_view(account, user, today, meta)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
 
 
-def from_another_organisation(body: dict[str, Any], context: BoltContext) -> bool:
-    """Typed by someone of another organisation in a channel shared with them (Slack Connect):
-    their workspace is not the one Steward is installed in."""
-    result = context.authorize_result
-    home = result.team_id if result else None
-    return bool(home) and body.get("team_id") != home
+def refuse(st: Steward, who: Actor, respond: Respond) -> None:
+    """One polite line, seen by them alone, naming nothing internal; nothing else happens."""
+    st.gateway.respond(
+        respond,
+        person=who.person,
+        audience=Audience.client,
+        text=who.refusal,
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
-EXTERNAL_REPLY = (
-    "Steward's commands are for the team that runs it. To raise something with us, mention "
-    "@Steward in your thread: `@Steward route finance: invoice 4411 is disputed`."
-)
+def answer(st: Steward, who: Actor, respond: Respond, reply: dict[str, Any]) -> None:
+    """A command's answer, seen only by the person who typed it (one of ours)."""
+    st.gateway.respond(
+        respond,
+        person=who.person,
+        audience=Audience.internal,
+        **reply,
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 def register(app: App, st: Steward) -> None:
-    def handle(
-        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-    ) -> None:
+    def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        if from_another_organisation(body, context):
-            respond(text=EXTERNAL_REPLY, response_type="ephemeral")  # nothing internal
+        who = actor(st, body)
+        if not who.ours:
+            refuse(st, who, respond)
             return
         command, text = body["command"], body.get("text") or ""
         if command in MODAL_COMMANDS and not text.strip():
             try:
-                open_form(st, body, client)
+                open_form(st, body, who)
             except Exception:
                 log.exception("could not open the %s form", command)
-                respond(
-                    text=f"I couldn't open the form. Type the command in one line instead: "
-                    f"`{command} help` shows how.",
-                    response_type="ephemeral",
+                answer(
+                    st,
+                    who,
+                    respond,
+                    render.say(
+                        f"I couldn't open the form. Type the command in one line instead: "
+                        f"`{command} help` shows how."
+                    ),
                 )
             return
         inv = Invocation(
             steward=st,
             command=command,
             text=text,
-            team_id=body["team_id"],
-            user_id=body["user_id"],
+            team_id=who.team_id,
+            person=who.person,
             channel_id=body["channel_id"],
         )
         try:
@@ -95,7 +109,7 @@ def register(app: App, st: Steward) -> None:
         except Exception:
             log.exception("%s failed", command)
             reply = failure_reply(inv.typed)
-        respond(**reply, response_type="ephemeral", replace_original=False)
+        answer(st, who, respond, reply)
 
     for name in ("/steward", "/logcontact", "/promise"):
         app.command(name)(handle)

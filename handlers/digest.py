@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from bot import modals, nudges
 from bot.commands import Invocation, promise_done, promise_due, run
 from bot.steward import Steward
-from handlers.commands import failure_reply
+from handlers.commands import answer, failure_reply, refuse
+from handlers.guard import Actor, actor
 from handlers.views import account_of_team
 
 log = logging.getLogger(__name__)
@@ -54,39 +54,37 @@ def _action(action_id: str, kind: str, value: str, item: int) -> tuple[str, str,
 
 def register(app: App, st: Steward) -> None:
     @app.action(re.compile(r"^digest_"))
-    def clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
+        who = actor(st, body)
+        if not who.ours:
+            refuse(st, who, respond)  # the button does nothing for them
+            return
         click = _click(body)
         if click is None:
             return
         action_id, kind, value, item = click
-        team, user = body["team"]["id"], body["user"]["id"]
         container = body.get("container") or {}
         channel = container.get("channel_id") or ""
         if action_id == "digest_log":
-            _open_log_form(st, client, body, team, user, channel, item)
+            _open_log_form(st, body, who, channel, item)
             return
         command, text, action = _action(action_id, kind, value, item)
-        inv = Invocation(st, command, text, team, user, channel)
+        inv = Invocation(st, command, text, who.team_id, who.person, channel)
         try:
             reply = run(inv, action)
         except Exception:
             log.exception("digest click %s failed", action_id)
             reply = failure_reply(inv.typed)
-        respond(**reply, response_type="ephemeral", replace_original=False)
+        answer(st, who, respond, reply)
         nudges.update_digest(inv, container.get("message_ts"))
 
 
 def _open_log_form(
-    st: Steward,
-    client: WebClient,
-    body: dict[str, Any],
-    team: str,
-    user: str,
-    channel: str,
-    account_id: int,
+    st: Steward, body: dict[str, Any], who: Actor, channel: str, account_id: int
 ) -> None:
     """The /logcontact form, with the account filled in. Fast: trigger_id lives 3 seconds."""
+    team, user = who.team_id, who.person.user_id
     with st.db.session() as session:
         account = account_of_team(session, team, str(account_id))
         tz = st.directory.cached_tz(session, team, user)
@@ -97,6 +95,6 @@ def _open_log_form(
     }
     view = modals.logcontact_view(account, st.clock.today(tz) if tz else None, meta)
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
     except Exception:
         log.exception("could not open the log form from the digest")

@@ -1,74 +1,76 @@
 """Routing's surfaces: @Steward mentions, thread messages, the message shortcut and its form,
-and the case buttons. Bolt acks events at once; the work below runs after the ack."""
+the case buttons, and the channel events that keep each channel's standing current. Bolt acks
+events at once; the work below runs after the ack. Only our people act here, except that
+someone of the client's organisation may ask `@Steward route …` in their thread."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
-from bot import modals, routing
-from bot.models import SeenEvent
+from bot import modals, render, routing
+from bot.directory import Person
+from bot.models import SeenEvent, Standing
 from bot.routing import RouteRequest
 from bot.services.accounts import account_for_channel
-from bot.slacktext import clip, defuse
+from bot.slacktext import clip
 from bot.steward import Steward
-from handlers.commands import metadata
+from handlers.commands import answer, metadata, refuse
+from handlers.guard import Actor, actor
+from handlers.views import refused
 
 log = logging.getLogger(__name__)
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+>\s*")
 ROUTE_FORM = "route_modal"
 HELP_CLIENT = (
-    "I can send this thread to the right team on our side and keep you posted here: "
-    "`@Steward route finance: invoice 4411 is disputed`."
+    "I can send this thread to the right people on our side and keep you posted here: "
+    "`@Steward route <topic>: what it is about`."
 )
 
 
-def is_external(event: dict[str, Any], body: dict[str, Any]) -> bool:
-    """Written by someone of another organisation (Slack Connect)."""
-    team = event.get("user_team") or event.get("team") or body.get("team_id")
-    return bool(team) and team != body.get("team_id")
-
-
-def handle_mention(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
+def handle_mention(st: Steward, event: dict[str, Any], who: Actor) -> str:
     text = LEADING_MENTION.sub("", event.get("text") or "", count=1).strip()
     verb, _, rest = text.partition(" ")
     verb = verb.lower().rstrip(":")
-    external = is_external(event, body)
     thread_ts = event.get("thread_ts") or event["ts"]
-    if verb == "route":
+    person = who.person
+    if verb == "route":  # the one thing someone of the client's organisation may ask
         head, colon, tail = rest.partition(":")
         words = head.split()
         function = words[0].lower() if words else None
         note = tail.strip() if colon else " ".join(words[1:])
         request = RouteRequest(
-            team_id=body["team_id"],
-            user_id=event.get("user", ""),
+            team_id=who.team_id,
+            person=person,
             channel_id=event["channel"],
             thread_ts=thread_ts,
             function=function,
-            note=clip(defuse(note), 2000) or None,
+            note=clip(routing.quoted(st, who.team_id, note), 2000) or None,
             source_ts=event["ts"],
         )
         return routing.open_case(st, request)
-    if verb == "reply" and not external:
-        return routing.reply_to_client(st, event, rest.strip())
-    if verb == "resolve":
+    if not who.ours:
+        return routing.tell(st, event, person, HELP_CLIENT if person.ours is False else who.refusal)
+    if verb == "reply":
+        return routing.reply_to_client(st, event, person, rest.strip())
+    if verb in ("resolve", "reopen"):
         with st.db.session() as session:
             case, _ = routing.case_for_thread(session, event["channel"], thread_ts)
         if case is None:
-            return routing.tell(st, event, "There is no open case in this thread to resolve.")
-        if external and case.raised_by != event.get("user"):
-            return routing.tell(st, event, "Only the person who raised this case can close it.")
-        return routing.resolve(
-            st, case.id, event["channel"], thread_ts, event.get("user", ""), rest
-        )
-    return routing.tell(st, event, HELP_CLIENT if external else routing.HELP_ROUTE)
+            return routing.tell(st, event, person, f"There is no case in this thread to {verb}.")
+        if verb == "reopen":
+            return routing.tell(st, event, person, routing.reopen(st, case.id, person))
+        outcome = routing.resolve(st, case.id, person, rest)
+        if outcome != "resolved":
+            routing.tell(st, event, person, f"{routing.label(case)} is already resolved.")
+        return outcome
+    return routing.tell(st, event, person, routing.HELP_ROUTE)
 
 
 def first_time(st: Steward, body: dict[str, Any]) -> bool:
@@ -90,16 +92,19 @@ def register(app: App, st: Steward) -> None:
     def mentioned(event: dict[str, Any], body: dict[str, Any]) -> None:
         if not first_time(st, body):
             return
+        who = actor(st, body)
         try:
-            outcome = handle_mention(st, event, body)
+            outcome = handle_mention(st, event, who)
         except Exception:
             log.exception("mention %s failed", event.get("ts"))
             outcome = routing.tell(
                 st,
                 event,
+                who.person,
                 "Something went wrong on our side and nothing was done. Please try "
                 "again in a minute; what you wrote is still in the thread.",
             )
+        st.outbox.notify()
         log.info("mention %s in %s: %s", event.get("ts"), event.get("channel"), outcome)
 
     @app.event("message")
@@ -109,21 +114,45 @@ def register(app: App, st: Steward) -> None:
         bot_user = context.get("bot_user_id") or ""
         if event.get("user") == bot_user or f"<@{bot_user}>" in (event.get("text") or ""):
             return  # a mention of Steward is a command, handled as app_mention
-        routing.carry(st, event, is_external(event, body))
+        routing.carry(st, event, lambda: actor(st, body).person)
+        st.outbox.notify()
+
+    @app.event("channel_shared")
+    def shared(event: dict[str, Any]) -> None:
+        st.gateway.mark(event["channel"], Standing.shared)
+        log.info("channel %s is now shared with another organisation", event["channel"])
+
+    @app.event("channel_unshared")
+    def unshared(event: dict[str, Any]) -> None:
+        still = event.get("is_ext_shared", True)  # shared with others still? When unsure: yes
+        st.gateway.mark(event["channel"], Standing.shared if still else Standing.internal)
+
+    @app.event("member_joined_channel")
+    def joined(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if not actor(st, body).ours:  # someone of another organisation is in it now
+            st.gateway.mark(event["channel"], Standing.shared)
 
     @app.shortcut("route_message")
-    def shortcut(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def shortcut(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        team, channel = body["team"]["id"], body["channel"]["id"]
+        who = actor(st, body)
+        if not who.ours:
+            refuse(st, who, respond)
+            return
+        team, channel = who.team_id, body["channel"]["id"]
         message = body.get("message") or {}
         with st.db.session() as session:
             account = account_for_channel(session, team, channel)
             functions = routing.functions_for(session, team, account) if account else []
         if account is None or not functions:
-            respond(
-                text="I can only route threads in an account's channel, to a function with a "
-                f"counterpart (`{routing.EX_ROUTE_SET}`).",
-                response_type="ephemeral",
+            answer(
+                st,
+                who,
+                respond,
+                render.say(
+                    "I can only route threads in an account's channel, to a function with a "
+                    f"counterpart (`{routing.EX_ROUTE_SET}`)."
+                ),
             )
             return
         guess = routing.suggest_function(
@@ -134,15 +163,19 @@ def register(app: App, st: Steward) -> None:
             "thread_ts": message.get("thread_ts") or body["message_ts"],
             "source_ts": body["message_ts"],
         }
-        client.views_open(trigger_id=body["trigger_id"], view=route_form(functions, guess, meta))
+        view = route_form(functions, guess, meta)
+        st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
 
     @app.view(ROUTE_FORM)
     def route_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
+        who = actor(st, body)
+        if refused(st, view, who):
+            return
         form, meta = modals.values(view), metadata(view)
         request = RouteRequest(
-            team_id=body["team"]["id"],
-            user_id=body["user"]["id"],
+            team_id=who.team_id,
+            person=who.person,
             channel_id=meta.get("channel_id", ""),
             thread_ts=meta.get("thread_ts", ""),
             function=form.get("function"),
@@ -150,16 +183,21 @@ def register(app: App, st: Steward) -> None:
             source_ts=f"form-{meta.get('source_ts', '')}",
         )
         routing.open_case(st, request)
+        st.outbox.notify()
 
     @app.action(re.compile(r"^route_pick_"))
     def picked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
+        who = actor(st, body)
+        if not who.ours:
+            refuse(st, who, respond)
+            return
         action = body["actions"][0]
         thread_ts, _, note = (action.get("value") or "").partition("|")
         channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
         request = RouteRequest(
-            team_id=body["team"]["id"],
-            user_id=body["user"]["id"],
+            team_id=who.team_id,
+            person=who.person,
             channel_id=channel,
             thread_ts=thread_ts,
             function=action["action_id"].removeprefix("route_pick_"),
@@ -167,23 +205,31 @@ def register(app: App, st: Steward) -> None:
             source_ts=f"pick-{thread_ts}",
         )
         routing.open_case(st, request)
+        st.outbox.notify()
         respond(delete_original=True)
 
-    @app.action("case_take")
-    def take(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        said = routing.take(st, int(body["actions"][0]["value"]), body["user"]["id"])
-        respond(text=said, response_type="ephemeral", replace_original=False)
+    def case_button(act: Callable[[int, Person], str]) -> Callable[..., None]:
+        """A case button: only our people act; the outcome is said to the presser alone."""
 
-    @app.action("case_resolve")
-    def resolve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        case_id = int(body["actions"][0]["value"])
-        outcome = routing.resolve(st, case_id, "", None, body["user"]["id"], "")
-        said = "Resolved; both threads are told."
-        if outcome != "resolved":
-            said = "It was already resolved."
-        respond(text=said, response_type="ephemeral", replace_original=False)
+        def pressed(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+            ack()
+            who = actor(st, body)
+            if not who.ours:
+                refuse(st, who, respond)
+                return
+            said = act(int(body["actions"][0]["value"]), who.person)
+            st.outbox.notify()
+            answer(st, who, respond, render.say(said))
+
+        return pressed
+
+    def resolve_said(case_id: int, person: Person) -> str:
+        done = routing.resolve(st, case_id, person) == "resolved"
+        return "Resolved; both threads are told." if done else "It was already resolved."
+
+    app.action("case_take")(case_button(lambda case_id, p: routing.take(st, case_id, p)))
+    app.action("case_resolve")(case_button(resolve_said))
+    app.action("case_reopen")(case_button(lambda case_id, p: routing.reopen(st, case_id, p)))
 
 
 def route_form(functions: list[str], guess: str | None, meta: dict[str, str]) -> dict[str, Any]:

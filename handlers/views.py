@@ -7,18 +7,18 @@ from datetime import date, timedelta, timezone
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session, col, or_, select
 
 from bot import modals, nudges
 from bot.commands import Invocation, Reply, record_contact, record_promise, run
 from bot.errors import UserError
-from bot.models import Account, InteractionKind
+from bot.models import Account, Audience, InteractionKind
 from bot.services.accounts import name_key
 from bot.slacktext import defuse, escape
 from bot.steward import Steward
 from handlers.commands import failure_reply, metadata
+from handlers.guard import Actor, actor
 
 log = logging.getLogger(__name__)
 LATEST_ZONE = timezone(timedelta(hours=14))  # nobody's today is later than this
@@ -40,19 +40,45 @@ def account_of_team(session: Session, team_id: str, value: str | None) -> Accoun
     return account if account and account.team_id == team_id else None
 
 
-def _answer(st: Steward, client: WebClient, meta: dict[str, str], user: str, reply: Reply) -> None:
-    """Send a modal's result where the command was typed: its response_url, else a DM."""
+def answer_form(
+    st: Steward, meta: dict[str, str], who: Actor, reply: Reply, audience: Audience
+) -> None:
+    """Send a form's result, seen by its sender alone, where the command was typed: its
+    response_url, else an ephemeral there (or in their DM)."""
     url = meta.get("response_url")
     if url:
-        WebhookClient(url).send(**reply, response_type="ephemeral", replace_original=False)
+        st.gateway.respond(
+            WebhookClient(url).send,
+            person=who.person,
+            audience=audience,
+            **reply,
+            response_type="ephemeral",
+            replace_original=False,
+        )
         return
-    client.chat_postEphemeral(channel=meta.get("channel_id") or user, user=user, **reply)
+    channel = meta.get("channel_id") or who.person.user_id
+    st.gateway.ephemeral(channel=channel, person=who.person, audience=audience, **reply)
+
+
+def refused(st: Steward, view: dict[str, Any], who: Actor) -> bool:
+    """A form sent by someone who may not use it: told so, alone; nothing is stored."""
+    if who.ours:
+        return False
+    try:
+        answer_form(st, metadata(view), who, {"text": who.refusal}, Audience.client)
+    except Exception:
+        log.exception("could not answer %s", who.person.user_id)
+    return True
 
 
 def register(app: App, st: Steward) -> None:
     @app.options(modals.ACCOUNT_ACTION)
     def account_options(ack: Ack, body: dict[str, Any]) -> None:
-        team = (body.get("team") or {}).get("id") or body.get("team_id", "")
+        who = actor(st, body)
+        if not who.ours:
+            ack(options=[])  # account names are ours to know
+            return
+        team = who.team_id
         key = name_key(body.get("value") or "")
         with st.db.session() as session:
             query = select(Account).where(Account.team_id == team)
@@ -65,8 +91,7 @@ def register(app: App, st: Steward) -> None:
         ack(options=[modals.account_option(a) for a in found])
 
     @app.view(modals.LOG_CALLBACK)
-    def logcontact_submitted(ack: Ack, body: dict[str, Any], view: dict, client: WebClient) -> None:
-        team, user = body["team"]["id"], body["user"]["id"]
+    def logcontact_submitted(ack: Ack, body: dict[str, Any], view: dict) -> None:
         form = modals.values(view)
         day = _date(form.get("day"))
         if day and day > st.clock.now().astimezone(LATEST_ZONE).date():
@@ -76,8 +101,11 @@ def register(app: App, st: Steward) -> None:
             ack(response_action="errors", errors={"summary": "Write what was discussed."})
             return
         ack()
-        meta = metadata(view)
-        inv = Invocation(st, "/logcontact", "", team, user, meta.get("channel_id", ""))
+        who = actor(st, body)
+        if refused(st, view, who):
+            return
+        team, meta = who.team_id, metadata(view)
+        inv = Invocation(st, "/logcontact", "", team, who.person, meta.get("channel_id", ""))
 
         def action(inv: Invocation, session: Session) -> Reply:
             account = account_of_team(session, team, form.get("account"))
@@ -88,12 +116,11 @@ def register(app: App, st: Steward) -> None:
             summary = defuse(escape(form["summary"].strip()))
             return record_contact(inv, session, account, kind, day or inv.today, person, summary)
 
-        _finish(st, client, inv, meta, action, form.get("summary") or "")
+        _finish(st, who, inv, meta, action, form.get("summary") or "")
         nudges.update_digest(inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
 
     @app.view(modals.PROMISE_CALLBACK)
-    def promise_submitted(ack: Ack, body: dict[str, Any], view: dict, client: WebClient) -> None:
-        team, user = body["team"]["id"], body["user"]["id"]
+    def promise_submitted(ack: Ack, body: dict[str, Any], view: dict) -> None:
         form = modals.values(view)
         due = _date(form.get("due"))
         if due is None or due < st.clock.now().astimezone(EARLIEST_ZONE).date():
@@ -103,29 +130,33 @@ def register(app: App, st: Steward) -> None:
             ack(response_action="errors", errors={"what": "Say what we promised."})
             return
         ack()
-        meta = metadata(view)
-        inv = Invocation(st, "/promise", "", team, user, meta.get("channel_id", ""))
+        who = actor(st, body)
+        if refused(st, view, who):
+            return
+        team, meta = who.team_id, metadata(view)
+        inv = Invocation(st, "/promise", "", team, who.person, meta.get("channel_id", ""))
+        internal = bool(form.get("internal"))
 
         def action(inv: Invocation, session: Session) -> Reply:
             account = account_of_team(session, team, form.get("account"))
             if account is None:
                 raise UserError("that account no longer exists.", "/steward account list")
             what = defuse(escape(form["what"].strip()))
-            owner = form.get("owner") or user
-            return record_promise(inv, session, account, what, owner, due)
+            owner = form.get("owner") or inv.user_id
+            example = "/promise acme send the quote by friday"
+            inv.require_ours(owner, "a promise's owner", example, session)
+            return record_promise(inv, session, account, what, owner, due, internal=internal)
 
-        _finish(st, client, inv, meta, action, form.get("what") or "")
+        _finish(st, who, inv, meta, action, form.get("what") or "")
 
 
-def _finish(
-    st: Steward, client: WebClient, inv: Invocation, meta: dict, action: Any, typed: str
-) -> None:
+def _finish(st: Steward, who: Actor, inv: Invocation, meta: dict, action: Any, typed: str) -> None:
     try:
         reply = run(inv, action)
     except Exception:
         log.exception("%s form failed", inv.command)
         reply = failure_reply(escape(typed))
     try:
-        _answer(st, client, meta, inv.user_id, reply)
+        answer_form(st, meta, who, reply, Audience.internal)
     except Exception:
         log.exception("could not answer %s", inv.user_id)

@@ -23,6 +23,20 @@ def run(lines: str, tmp_path: Path) -> str:
     return out.getvalue()
 
 
+def said_at(text: str, place: str) -> list[str]:
+    """The body of every message Steward posted at `place`, as the console printed it."""
+    lines, found = text.splitlines(), []
+    for at, line in enumerate(lines):
+        if place in line and line.endswith("] Steward:"):
+            body = []
+            for following in lines[at + 1 :]:
+                if not following.startswith("  "):
+                    break
+                body.append(following)
+            found.append("\n".join(body))
+    return found
+
+
 def test_the_shipped_demo_tells_the_story(tmp_path: Path) -> None:
     out = io.StringIO()
     assert console.main(str(DEMO), out=out) == 0
@@ -46,8 +60,16 @@ def test_the_shipped_demo_tells_the_story(tmp_path: Path) -> None:
     assert f"{client_thread}\n  :arrow_right: Routed to our finance team as *C-1*" in text
     assert "@carol took C-1." in text
     assert f"{client_thread}\n  *From our finance team* (@carol): We found the duplicate" in text
-    assert f"{client_thread}\n  :white_check_mark: *C-1 resolved* by @carol" in text
+    assert f"{client_thread}\n  :white_check_mark: *C-1 is resolved.* Thank you" in text
+    assert "[#finance › thread of (8)] Steward:\n  :white_check_mark: *C-1 resolved* by @carol: "
+    "credit note CN-88 issued" in text
+    to_client = said_at(text, "[#acme-rail (shared) › thread of (6)]")
+    assert len(to_client) == 3 and not any("CN-88" in m or "usage" in m for m in to_client)
     assert f"{client_thread}\n  @carol: Their March usage" not in text  # stayed internal
+    # Jan, of the client's organisation, tries one of our commands: one line, to him alone.
+    refused = "> /steward account show acme\n[#acme-rail (shared)] Steward (only you can see this):"
+    assert f"{refused}\n  Sorry, that is only for the team that runs Steward here." in text
+    assert "This thread stays with our people" in text
     assert "`C-1` *Acme Rail* · finance → #finance — opened today, resolved by @carol" in text
     assert "Traceback" not in text and "\n! " not in text and " INFO " not in text
 

@@ -13,7 +13,9 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.models import OutboxMessage
+from bot.directory import Directory
+from bot.gateway import Gateway
+from bot.models import Audience, OutboxMessage
 from bot.outbox import METADATA_EVENT, OutboxWorker, enqueue
 from bot.slack_standin import SlackStandIn
 
@@ -32,12 +34,28 @@ def worker(
     db: Database, stand_in: SlackStandIn, clock: Clock, interval: float = 0.0
 ) -> OutboxWorker:
     client = WebClient(token="xoxb-test", base_url=stand_in.api_url)
-    return OutboxWorker(db, client, clock, per_channel_interval=interval)
+    gateway = Gateway(db, client, clock, Directory(db, client, clock))
+    return OutboxWorker(db, gateway, clock, per_channel_interval=interval)
 
 
-def queue(db: Database, clock: Clock, key: str, channel: str = CHANNEL, **extra: object) -> None:
+def queue(
+    db: Database,
+    clock: Clock,
+    key: str,
+    channel: str = CHANNEL,
+    audience: Audience = Audience.internal,
+    **extra: object,
+) -> None:
     with db.session() as session:
-        enqueue(session, key=key, channel=channel, text=f"text of {key}", now=clock.now(), **extra)
+        enqueue(
+            session,
+            key=key,
+            channel=channel,
+            text=f"text of {key}",
+            now=clock.now(),
+            audience=audience,
+            **extra,  # type: ignore[arg-type]
+        )
 
 
 def statuses(db: Database) -> dict[str, str]:
@@ -92,7 +110,7 @@ def test_retry_after_is_honoured(db: Database, stand_in: SlackStandIn) -> None:
 
 def test_permanent_errors_are_not_retried(db: Database, stand_in: SlackStandIn) -> None:
     clock = Clock()
-    queue(db, clock, "gone", channel="CNOWHERE")
+    queue(db, clock, "gone", channel="CNOWHERE", audience=Audience.client)
     passes(worker(db, stand_in, clock), clock)
     assert statuses(db) == {"gone": "failed"}
     assert len([c for c in stand_in.calls if c["method"] == "chat.postMessage"]) == 1
@@ -170,7 +188,7 @@ def test_joins_a_public_channel_it_is_not_in_and_posts_once(
     queue(db, clock, "join")
     passes(w, clock, 2)
     assert statuses(db) == {"join": "sent"}
-    assert [c["method"] for c in stand_in.calls] == [
+    assert [c["method"] for c in stand_in.calls if c["method"] != "conversations.info"] == [
         "chat.postMessage",
         "conversations.join",
         "chat.postMessage",

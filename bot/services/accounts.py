@@ -70,7 +70,7 @@ def add_account(
             f"/steward account show {slug}",
         )
     if channel_id:
-        _check_channel_free(session, team_id, channel_id)
+        check_channel_free(session, team_id, channel_id)
     account = Account(
         team_id=team_id,
         name=name,
@@ -88,7 +88,7 @@ def add_account(
     return account
 
 
-def _check_channel_free(
+def check_channel_free(
     session: Session, team_id: str, channel_id: str, account: Account | None = None
 ) -> None:
     holder = account_for_channel(session, team_id, channel_id)
@@ -100,8 +100,12 @@ def _check_channel_free(
 
 
 def account_for_channel(session: Session, team_id: str, channel_id: str) -> Account | None:
+    """The account whose channel this is: the one shared with the client, or our internal one."""
     return session.exec(
-        select(Account).where(Account.team_id == team_id, Account.channel_id == channel_id)
+        select(Account).where(
+            Account.team_id == team_id,
+            or_(Account.channel_id == channel_id, Account.internal_channel_id == channel_id),
+        )
     ).first()
 
 
@@ -178,7 +182,7 @@ def list_accounts(session: Session, team_id: str) -> list[Account]:
 
 
 def set_channel(session: Session, account: Account, channel_id: str) -> None:
-    _check_channel_free(session, account.team_id, channel_id, account)
+    check_channel_free(session, account.team_id, channel_id, account)
     account.channel_id = channel_id
     session.add(account)
 

@@ -27,8 +27,10 @@ def make_promise(
     due_on: date,
     created_by: str,
     now: datetime,
+    internal: bool = False,
 ) -> Promise:
     promise = Promise(
+        internal=internal,
         account_id=account.id,
         what=what,
         owner_id=owner_id,

@@ -1,0 +1,206 @@
+"""The one exit: every message Steward sends to Slack leaves through here, with its audience.
+
+A message is written either for our people only (`Audience.internal`) or for the client too
+(`Audience.client`), and is about one account or none. Before it leaves, the gateway judges it
+against where it is going, as things stand *now*:
+
+- internal content never goes to a channel shared with another organisation (Slack Connect),
+  nor to a DM with someone outside our organisation, nor in an ephemeral to such a person;
+- nothing about one account goes to another account's channel (its client or internal one).
+
+A channel's standing comes from conversations.info, kept in the database, updated at once by
+Slack's `channel_shared` / `channel_unshared` / `member_joined_channel` events, and checked again
+before internal content goes out when it is older than `STANDING_TTL`. When Slack cannot tell
+us, the channel is taken as shared. A refused message raises `Refused`; the caller keeps it and
+tells the person who caused it (the outbox holds it and sends them a DM).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, or_, select
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.directory import Directory, Person
+from bot.models import Account, Audience, ChannelState, Standing
+
+log = logging.getLogger(__name__)
+STANDING_TTL = timedelta(minutes=3)
+
+
+class Refused(Exception):
+    """The exit would not send this message; `reason` says why, in words for the person."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def standing_of(info: dict[str, Any]) -> Standing:
+    """A channel's standing from conversations.info's `channel` object."""
+    if info.get("is_im"):
+        return Standing.dm
+    if info.get("is_ext_shared") or info.get("is_pending_ext_shared"):
+        return Standing.shared
+    if info.get("is_shared") and not info.get("is_org_shared"):
+        return Standing.shared  # shared, and not only within our own Enterprise Grid org
+    return Standing.internal
+
+
+class Gateway:
+    def __init__(self, db: Database, client: WebClient, clock: Clock, directory: Directory) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.directory = directory
+
+    # -- where things stand ----------------------------------------------------------------------
+    def standing(
+        self,
+        channel: str,
+        *,
+        max_age: timedelta = STANDING_TTL,
+        session: Session | None = None,
+    ) -> Standing:
+        """The channel's standing; checked with Slack when older than `max_age`. A `@U…`
+        target is a DM with that person: internal only when the person is ours. `session`:
+        the caller's open transaction, if any (what Slack says is recorded in it)."""
+        if channel.startswith("@"):
+            return self._dm_standing(channel[1:], session)
+        with self.db.session() as reading:
+            state = reading.get(ChannelState, channel)
+        if state and self.clock.now() - state.checked_at < max_age:
+            if state.standing == Standing.dm and state.dm_user:
+                return self._dm_standing(state.dm_user, session)
+            return Standing(state.standing)
+        try:
+            info = self.client.conversations_info(channel=channel)["channel"]
+        except Exception as error:
+            log.warning("conversations.info %s: %s; taking it as shared", channel, error)
+            return Standing.shared
+        standing = standing_of(info)
+        self.mark(channel, standing, dm_user=info.get("user"), session=session)
+        if standing == Standing.dm and info.get("user"):
+            return self._dm_standing(str(info["user"]), session)
+        return standing
+
+    def _dm_standing(self, user: str, session: Session | None) -> Standing:
+        person = self.directory.person(self.directory.home().team_id, user, session=session)
+        return Standing.dm if person.trusted else Standing.shared
+
+    def mark(
+        self,
+        channel: str,
+        standing: Standing,
+        *,
+        dm_user: str | None = None,
+        session: Session | None = None,
+    ) -> None:
+        """Record a channel's standing as Slack just told us (an event or conversations.info)."""
+        try:
+            with self.db.within(session) as writing:
+                state = writing.get(ChannelState, channel) or ChannelState(
+                    channel_id=channel, standing=standing, checked_at=self.clock.now()
+                )
+                state.standing, state.dm_user = standing, dm_user
+                state.checked_at = self.clock.now()
+                writing.add(state)
+        except IntegrityError:
+            pass  # recorded by another request at the same moment
+
+    def is_shared(self, channel: str, *, session: Session | None = None) -> bool:
+        """Could someone outside our organisation read this channel? (When unsure: yes.)"""
+        return self.standing(channel, session=session) == Standing.shared
+
+    @staticmethod
+    def account_of_channel(channel: str) -> Any:
+        """SQL for the account whose client or internal channel this is."""
+        return select(Account.id).where(
+            or_(Account.channel_id == channel, Account.internal_channel_id == channel)
+        )
+
+    def judge(self, channel: str, audience: Audience, account_id: int | None) -> str | None:
+        """Why this message may not go to `channel` now, or None when it may."""
+        with self.db.session() as session:
+            owners = set(session.exec(self.account_of_channel(channel)).all())
+        if account_id is not None and owners and account_id not in owners:
+            return "it is another account's channel"
+        if audience == Audience.internal and self.standing(channel) == Standing.shared:
+            if channel.startswith(("@", "D")):
+                return "that person is not of our organisation"
+            return (
+                "it is shared with another organisation, or Slack would not tell me who can "
+                "read it (for a private channel: `/invite @Steward` there)"
+            )
+        return None
+
+    def _check(self, channel: str, audience: Audience, account_id: int | None) -> None:
+        reason = self.judge(channel, audience, account_id)
+        if reason:
+            raise Refused(reason)
+
+    @staticmethod
+    def _check_person(person: Person, audience: Audience) -> None:
+        if audience == Audience.internal and not person.trusted:
+            raise Refused("that person is not of our organisation")
+
+    # -- sending ---------------------------------------------------------------------------------
+    def post(
+        self, *, channel: str, audience: Audience, account_id: int | None, **message: Any
+    ) -> SlackResponse:
+        """chat.postMessage, once judged. Only the outbox calls this: it paces and retries."""
+        self._check(channel, audience, account_id)
+        return self.client.chat_postMessage(channel=channel, **message)
+
+    def update(
+        self,
+        *,
+        channel: str,
+        ts: str,
+        audience: Audience,
+        account_id: int | None,
+        **message: Any,
+    ) -> SlackResponse:
+        """chat.update of a message Steward posted, judged like a new post."""
+        self._check(channel, audience, account_id)
+        return self.client.chat_update(channel=channel, ts=ts, **message)
+
+    def ephemeral(
+        self, *, channel: str, person: Person, audience: Audience, **message: Any
+    ) -> SlackResponse:
+        """chat.postEphemeral: seen by `person` alone, so judged by who they are."""
+        self._check_person(person, audience)
+        return self.client.chat_postEphemeral(channel=channel, user=person.user_id, **message)
+
+    def respond(
+        self, respond: Callable[..., Any], *, person: Person, audience: Audience, **message: Any
+    ) -> None:
+        """An answer through the request's response_url (seen by the person alone)."""
+        self._check_person(person, audience)
+        respond(**message)
+
+    def open_view(self, *, trigger_id: str, person: Person, view: dict[str, Any]) -> None:
+        """views.open: our forms show accounts and people, so only for our people."""
+        self._check_person(person, Audience.internal)
+        self.client.views_open(trigger_id=trigger_id, view=view)
+
+    # -- plumbing the outbox needs (no message content) ------------------------------------------
+    def open_dm(self, user: str) -> str:
+        return str(self.client.conversations_open(users=user)["channel"]["id"])
+
+    def join(self, channel: str) -> None:
+        self.client.conversations_join(channel=channel)
+
+    def history(self, channel: str, oldest: float) -> list[dict[str, Any]]:
+        response = self.client.conversations_history(
+            channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+        )
+        return list(response.get("messages", []))

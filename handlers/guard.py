@@ -1,0 +1,58 @@
+"""Who is acting: one of our people, or someone of another organisation (a client in a channel
+shared with us). Judged by what Slack says about the person (users.info, cached: their team and
+Enterprise Grid org), never by the team a payload names, which can only make us stricter.
+
+People of another organisation may raise things with us (`@Steward route …` in their thread)
+and have their own words in a routed thread carried to our team; everything else gets one
+polite line, seen by them alone, that names nothing internal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.directory import Person
+from bot.steward import Steward
+
+CLIENT_LINE = (
+    "Sorry, that is only for the team that runs Steward here. To raise something with us, "
+    "mention @Steward in your thread: `@Steward route <topic>: what it is about`."
+)
+UNSURE_LINE = (
+    "I couldn't check your Slack account just now, so I did nothing. Please try again in a minute."
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    team_id: str  # our workspace: the scope of every record, whatever the payload says
+    person: Person
+
+    @property
+    def ours(self) -> bool:
+        return self.person.trusted
+
+    @property
+    def refusal(self) -> str:
+        """The one line for someone who may not do this (or whom Slack could not vouch for)."""
+        return CLIENT_LINE if self.person.ours is False else UNSURE_LINE
+
+
+def user_and_team(body: dict[str, Any]) -> tuple[str, str | None]:
+    """The acting user and the team the payload says they belong to, for every shape Slack
+    sends: slash commands, interactions (buttons, forms, shortcuts, menus) and events."""
+    event = body.get("event")
+    if isinstance(event, dict):
+        team = event.get("user_team") or event.get("source_team") or event.get("team")
+        return str(event.get("user") or ""), team
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or ""), user.get("team_id") or (body.get("team") or {}).get("id")
+    return str(body.get("user_id") or ""), body.get("team_id")
+
+
+def actor(st: Steward, body: dict[str, Any]) -> Actor:
+    user, hinted = user_and_team(body)
+    home = st.directory.home()
+    return Actor(home.team_id, st.directory.person(home.team_id, user, hint_team=hinted))
