@@ -101,6 +101,9 @@ class LocalSlack:
         self.web.ready.set()
         self.steward.outbox.start()
         self._ids = itertools.count(1)
+        self.claims: dict[str, str] = {}
+        """user → the team their payloads name, when it is not the team Slack has on record for
+        them (tests: a payload may claim anything; Steward must believe users.info)."""
 
     def _serve(self) -> None:
         with contextlib.suppress(OSError):  # close() from another thread ends the loop so
@@ -167,7 +170,7 @@ class LocalSlack:
         channel_info = self.standin.channels.get(channel, {})
         form = {
             "token": "legacy-verification-token",
-            "team_id": user_info.get("team_id", self.team_id),
+            "team_id": self.team_of(user),
             "team_domain": self.standin.team_domain,
             "channel_id": channel,
             "channel_name": channel_info.get("name", "directmessage"),
@@ -242,13 +245,18 @@ class LocalSlack:
         return self.posts(channel)
 
     # -- payload shapes ------------------------------------------------------------------------
+    def team_of(self, user: str) -> str:
+        """The team a payload names for `user`: their own, unless a test made it claim another."""
+        info = self.standin.users.get(user, {})
+        return self.claims.get(user) or info.get("team_id", self.team_id)
+
     def user_ref(self, user: str) -> dict[str, str]:
         info = self.standin.users.get(user, {})
         return {
             "id": user,
             "username": info.get("name", user.lower()),
             "name": info.get("name", user.lower()),
-            "team_id": info.get("team_id", self.team_id),
+            "team_id": self.team_of(user),
         }
 
     def team_ref(self, user: str) -> dict[str, str]:

@@ -121,11 +121,15 @@ class OutboxWorker:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop the background thread; `drain()` still delivers on the caller's thread."""
         self._stop.set()
         self._wake.set()
         if self._thread:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return  # still mid-send: it stops at its next row
             self._thread = None
+        self._stop.clear()
 
     def notify(self) -> None:
         """Something was queued: deliver now rather than at the next poll."""
@@ -318,8 +322,8 @@ class OutboxWorker:
                 return
             where = f"<#{row.channel}>" if not row.channel.startswith("@") else "a DM"
             text = (
-                f":lock: I held back a message for {where}: {reason}, and the message is "
-                "for our people only. Nothing was posted there. It said:\n"
+                f":lock: I held back a message for {where}: {reason}. Nothing was posted there. "
+                "It said:\n"
                 + "\n".join("> " + line for line in clip(row.text, 1500).splitlines())
             )
             enqueue(

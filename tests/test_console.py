@@ -61,8 +61,10 @@ def test_the_shipped_demo_tells_the_story(tmp_path: Path) -> None:
     assert "@carol took C-1." in text
     assert f"{client_thread}\n  *From our finance team* (@carol): We found the duplicate" in text
     assert f"{client_thread}\n  :white_check_mark: *C-1 is resolved.* Thank you" in text
-    assert "[#finance › thread of (8)] Steward:\n  :white_check_mark: *C-1 resolved* by @carol: "
-    "credit note CN-88 issued" in text
+    assert (
+        "[#finance › thread of (8)] Steward:\n  :white_check_mark: *C-1 resolved* by @carol: "
+        "credit note CN-88 issued"
+    ) in text
     to_client = said_at(text, "[#acme-rail (shared) › thread of (6)]")
     assert len(to_client) == 3 and not any("CN-88" in m or "usage" in m for m in to_client)
     assert f"{client_thread}\n  @carol: Their March usage" not in text  # stayed internal

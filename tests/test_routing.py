@@ -59,7 +59,7 @@ def send(
     event_id: str | None = None,
     retry: int = 0,
 ) -> None:
-    team = slack.standin.users[user]["team_id"]
+    team = slack.team_of(user)
     event = {
         "type": "message",
         "channel": channel,
@@ -235,9 +235,7 @@ def test_a_shared_client_channel_hears_only_what_is_meant_for_it(routed: Slack) 
     assert any(
         "*From our finance team* (<@UCAROL>): We have corrected invoice 77" in t for t in origin
     )
-    assert any(
-        "@jan (client): @here Thank you!" in t for t in thread(slack, FINANCE, post["ts"])
-    )
+    assert any("@jan (client): @here Thank you!" in t for t in thread(slack, FINANCE, post["ts"]))
     assert not any(
         "<!" in m["text"]
         for m in slack.posts(FINANCE) + slack.posts(ACME_CHANNEL)
