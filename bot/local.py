@@ -210,6 +210,19 @@ class LocalSlack:
             json.dumps(envelope).encode(), "application/json", headers=headers if retry else None
         )
 
+    def unshare(self, channel: str, team: str = "TCLIENT") -> None:
+        """The other organisation leaves the channel: Slack sends `channel_unshared`."""
+        self.standin.channels[channel].update(is_ext_shared=False, is_shared=False)
+        self.event(
+            {
+                "type": "channel_unshared",
+                "previously_connected_team_id": team,
+                "channel": channel,
+                "is_ext_shared": False,
+                "event_ts": f"{time.time():.6f}",
+            }
+        )
+
     def share(self, channel: str, team: str = "TCLIENT", *, event: bool = True) -> None:
         """The channel becomes shared with another organisation (Slack Connect): Slack says so
         in conversations.info, and sends `channel_shared` (unless `event` is False)."""

@@ -163,6 +163,14 @@ class SlackStandIn:
         with self._lock:
             self._faults.setdefault(method, []).extend([(status, retry_after, error)] * times)
 
+    def readable_outside(self, channel: str) -> bool:
+        """Whether someone of another organisation can read `channel` now: a shared channel,
+        or a DM with such a person (`D<user>`, or a user id)."""
+        if channel in self.channels and not self.channels[channel].get("is_im"):
+            return bool(self.channels[channel].get("is_ext_shared"))
+        user = self.channels.get(channel, {}).get("user") or channel.removeprefix("D")
+        return user in self.users and self.users[user]["team_id"] != self.team_id
+
     def add_listener(self, fn: Listener) -> None:
         self._listeners.append(fn)
 
@@ -222,10 +230,17 @@ class SlackStandIn:
         params = self._params(request, raw, url.query)
         if self.latency:
             time.sleep(self.latency)
+        shared = self.readable_outside(str(params.get("channel") or ""))
         status, headers, body = self._answer(method, params, request.headers.get("Authorization"))
         with self._lock:
             self.calls.append(
-                {"method": method, "params": params, "status": status, "at": time.time()}
+                {
+                    "method": method,
+                    "params": params,
+                    "status": status,
+                    "at": time.time(),
+                    "shared": shared,  # could another organisation read the channel then?
+                }
             )
         self._send(request, status, json.dumps(body).encode(), "application/json", headers)
 
