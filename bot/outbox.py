@@ -323,8 +323,7 @@ class OutboxWorker:
             where = f"<#{row.channel}>" if not row.channel.startswith("@") else "a DM"
             text = (
                 f":lock: I held back a message for {where}: {reason}. Nothing was posted there. "
-                "It said:\n"
-                + "\n".join("> " + line for line in clip(row.text, 1500).splitlines())
+                "It said:\n" + "\n".join("> " + line for line in clip(row.text, 1500).splitlines())
             )
             enqueue(
                 session,

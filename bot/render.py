@@ -134,6 +134,8 @@ def account_card(card: AccountCard, today: date, silence_days: int) -> dict[str,
         f"*Silence threshold*\n{silence_days} days{'' if a.silence_days else ' (tier default)'}",
         f"*Contacts logged*\n{card.interaction_count}",
     ]
+    if a.internal_channel_id:
+        fields.insert(4, f"*Internal channel*\n<#{a.internal_channel_id}>")
     blocks: list[Block] = [
         header(a.name),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},

@@ -5,7 +5,9 @@ as a channel that changes standing under a live case."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -509,3 +511,18 @@ def test_promises_in_shared_channels_say_so_and_can_stay_internal(world: Slack) 
     # Owners are our people.
     owner = slack.reply("/promise", f"acme call back by friday <@{CLIENT}>")
     assert "is not of our organisation; a promise's owner must be one of our people" in owner
+
+
+def test_only_the_gateway_sends_messages() -> None:
+    """One exit: no other module posts, edits, whispers or opens a form itself."""
+    sending = re.compile(r"\.(chat_postMessage|chat_update|chat_postEphemeral|views_open)\(")
+    root = Path(__file__).resolve().parent.parent
+    modules = [
+        p for folder in ("bot", "handlers", "scheduler") for p in (root / folder).rglob("*.py")
+    ]
+    offenders = [
+        str(p.relative_to(root))
+        for p in modules
+        if p.name != "gateway.py" and sending.search(p.read_text(encoding="utf-8"))
+    ]
+    assert len(modules) > 20 and offenders == []
