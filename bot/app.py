@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App
 
+from bot.observe import request_middleware
 from bot.steward import Steward
 from handlers import commands, digest, routing, views
 
@@ -21,6 +22,7 @@ def create_app(st: Steward, *, token_verification: bool = True) -> App:
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
+    app.use(request_middleware(st.metrics))  # one log line and the metrics per request
     commands.register(app, st)
     views.register(app, st)
     digest.register(app, st)
