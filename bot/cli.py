@@ -79,8 +79,12 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     return db
 
 
-def check_slack(st: Steward) -> None:
-    """`auth.test` once at start: a refused token or an unreachable Slack is one line."""
+def check_slack(st: Steward, *, must_reach: bool = True) -> bool:
+    """`auth.test` once at start: a refused token or an unreachable Slack is one line.
+
+    With `must_reach` False (Socket Mode, which keeps trying to connect), an unreachable
+    Slack is only reported: the answer is whether Slack was reached.
+    """
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
     from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
@@ -105,16 +109,22 @@ def check_slack(st: Steward) -> None:
                 f"SLACK_BOT_TOKEN {mask_secret(st.settings.bot_token)} was refused by Slack "
                 f"({code}): copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
             ) from None
-        raise SlackUnavailable(
+        problem = SlackUnavailable(
             f"Slack answered auth.test with HTTP {status} {code} at SLACK_API_URL={api}; "
             "try again later, or check SLACK_API_URL"
-        ) from None
+        )
     except Exception as error:  # network: DNS, refused, timeout, TLS
         reason = scrub(f"{type(error).__name__}: {error}", st.settings.secrets())
-        raise SlackUnavailable(
+        problem = SlackUnavailable(
             f"Slack is unreachable at SLACK_API_URL={mask_url(api)} ({reason}); check the "
             "network, or SLACK_API_URL"
-        ) from None
+        )
+    else:
+        return True
+    if must_reach:
+        raise problem
+    log.warning("%s; Socket Mode keeps trying", problem)
+    return False
 
 
 def check_listen_address(host: str, port: int) -> None:
@@ -198,8 +208,8 @@ def serve(settings: Settings, *, scheduler: bool = True) -> int:
     check_listen_address(settings.host, settings.port)
     open_database(settings).dispose()
     st = Steward.from_settings(settings)
-    check_slack(st)
-    app = create_app(st)
+    reached = check_slack(st, must_reach=not settings.app_token)
+    app = create_app(st, token_verification=reached)  # else Bolt's auth.test comes later
     runner = None
     if settings.app_token:
         from bot.socket import SocketMode

@@ -56,6 +56,7 @@ class SocketMode:
         self.attempts = 0
         self._up = False
         self._delays = backoff(first_delay, max_delay)
+        self._pause = 0.0  # before the next attempt
         self._stop = threading.Event()
         self._last_error: str | None = None
         client = WebClient(base_url=app.client.base_url, timeout=10, logger=SDK_LOG)
@@ -104,7 +105,8 @@ class SocketMode:
         return None
 
     def step(self) -> None:
-        """While connected, wait a moment; else one attempt (one line), then its backoff."""
+        """While connected, wait a moment; else one attempt (one line), after the backoff the
+        previous failed attempt asked for (none before the first: serve calls it at start)."""
         if self.connected():
             if not self._up:
                 self._up = True
@@ -116,6 +118,9 @@ class SocketMode:
             self._up = False
             self._gauge(0)
             log.warning("Socket Mode connection lost; reconnecting")
+        if self._pause and self._stop.wait(self._pause):
+            return
+        self._pause = 0.0
         self.attempts += 1
         why = self.connect_once()
         if why is None:
@@ -123,15 +128,14 @@ class SocketMode:
             log.info("Socket Mode connected (attempt %d)", self.attempts)
             return
         self._count("failed")
-        delay = next(self._delays)
+        self._pause = next(self._delays)
         log.warning(
             "Socket Mode attempt %d failed: %s; retrying in %.3g s",
             self.attempts,
             why,
-            delay,
-            extra={"attempt": self.attempts, "retry_in": delay},
+            self._pause,
+            extra={"attempt": self.attempts, "retry_in": self._pause},
         )
-        self._stop.wait(delay)
 
     def run(self) -> None:
         """Connect, and reconnect whenever the connection is down, until `stop()`."""

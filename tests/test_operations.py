@@ -733,3 +733,23 @@ def test_socket_mode_refused_app_token_stops_with_one_line(
     )
     line = assert_one_line(steward(["serve"], env, tmp_path), 4, "SLACK_APP_TOKEN xapp-…")
     assert "xapp-1-A0-not-valid-here" not in line and "not_authed" in line
+
+
+def test_socket_mode_without_a_network_keeps_trying_and_serves_healthz(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-1-A0-test-token",
+        SLACK_API_URL="http://127.0.0.1:1/api/",  # nothing listens there: as with no network
+        DATABASE_URL=f"sqlite:///{tmp_path / 'steward.db'}",
+        PORT=str(port),
+        HOST="127.0.0.1",
+    )
+    with running(["serve"], env, tmp_path) as process:
+        process.wait_for_line("Socket Mode attempt 2 failed: apps.connections.open failed")
+        assert http_get(f"http://127.0.0.1:{port}/healthz") == (503, "not connected\n")
+        assert http_get(f"http://127.0.0.1:{port}/metrics")[0] == 200
+        code, stderr, _ = process.stop()
+    assert code == 0 and "Traceback" not in stderr
+    assert "Steward stopped (SIGTERM)" in stderr.splitlines()[-1]
