@@ -47,7 +47,7 @@ class Metrics:
         )
         self.ack_seconds = Histogram(
             "steward_ack_seconds",
-            "Time from a verified Slack request to its ack, by surface",
+            "Seconds from a Slack request's arrival (Socket Mode: its dispatch) to its ack",
             ["surface"],
             buckets=ACK_BUCKETS,
             registry=self.registry,

@@ -22,6 +22,14 @@ from slack_bolt import Ack, BoltRequest, BoltResponse
 from bot.metrics import Metrics
 
 log = logging.getLogger("steward.requests")
+_arrival = threading.local()
+
+
+def arrived(moment: float | None) -> None:
+    """The web layer's note of when the current thread's request arrived (perf_counter), so
+    the ack time includes reading the body and checking the signature; None clears it."""
+    _arrival.at = moment
+
 
 Middleware = Callable[[BoltRequest, BoltResponse, Callable[[], BoltResponse]], BoltResponse]
 
@@ -88,7 +96,7 @@ def record(
     metrics.requests.labels(surface, outcome).inc()
     metrics.ack_seconds.labels(surface).observe(seconds)
     log.info(
-        "%s %s team=%s outcome=%s %.0f ms",
+        "%s %s team=%s outcome=%s %.1f ms",
         surface,
         what,
         team or "-",
@@ -109,7 +117,7 @@ def refused(metrics: Metrics | None, status: int, seconds: float) -> None:
     if metrics is not None:
         metrics.requests.labels("unknown", "refused").inc()
     log.warning(
-        "request refused: HTTP %d (signature or timestamp invalid) %.0f ms",
+        "request refused: HTTP %d (signature or timestamp invalid) %.1f ms",
         status,
         seconds * 1000,
         extra={"surface": "unknown", "outcome": "refused", "ms": round(seconds * 1000, 1)},
@@ -122,7 +130,7 @@ def request_middleware(metrics: Metrics) -> Middleware:
     def observe(
         req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse:
-        started = time.perf_counter()
+        started = getattr(_arrival, "at", None) or time.perf_counter()
         surface, what, team = describe(req.body or {})
 
         def answered(response: BoltResponse | None) -> None:

@@ -90,7 +90,11 @@ class WebApp:
                 observe.refused(self.metrics, code, time.perf_counter() - started)
             return start_response(status, headers, *rest)
 
-        return self.slack(environ, watched)
+        observe.arrived(started)
+        try:
+            return self.slack(environ, watched)
+        finally:
+            observe.arrived(None)
 
     @staticmethod
     def _answer(
