@@ -368,6 +368,8 @@ def console_instead() -> int:
 
 def db_command(settings: Settings, task: str, revision: str | None = None) -> int:
     """`steward db upgrade|current|downgrade REV|check`; URLs shown with the password masked."""
+    from alembic.util.exc import CommandError
+
     from bot import db as database
 
     where = mask_url(settings.database_url)
@@ -383,7 +385,13 @@ def db_command(settings: Settings, task: str, revision: str | None = None) -> in
                 state = "the newest" if current == head else f"newest is {head}: steward db upgrade"
                 print(f"database is at revision {current or 'none'} ({state}): {where}")
             elif task == "downgrade":
-                database.downgrade(db, revision or "")
+                try:
+                    database.downgrade(db, revision or "")
+                except CommandError as error:
+                    raise ConfigError(
+                        f"steward db downgrade {revision}: {error} (revisions go from base to "
+                        f"{head}; steward db current shows where {where} is)"
+                    ) from None
                 current = database.current_revision(db)
                 print(f"database downgraded to revision {current or 'none (empty)'}: {where}")
             elif task == "check":

@@ -354,6 +354,7 @@ def test_db_commands_never_print_the_password(tmp_path: Path) -> None:
             (["db", "upgrade"], 0, "up to date"),
             (["db", "current"], 0, "(the newest)"),
             (["db", "check"], 0, "the models match the migrations"),
+            (["db", "downgrade", "zzz"], 2, "steward: steward db downgrade zzz: Can't locate"),
             (["db", "downgrade", "0002"], 0, "downgraded to revision 0002"),
             (["db", "check"], 1, "run steward db upgrade first"),
             (["db", "upgrade"], 0, "up to date"),
