@@ -377,7 +377,7 @@ def test_scheduler_stops_cleanly_on_sigterm_and_logs_no_secret(
             DATABASE_URL=with_password(url),
             SLACK_BOT_TOKEN="xoxb-test",
             SLACK_API_URL=standin.api_url,
-            LOG_LEVEL="DEBUG",
+            LOG_LEVEL="debug",  # any case
         )
         with running(["scheduler"], env, tmp_path) as process:
             process.wait_for_line("scheduler tick: digests planned=0 queued=0")
