@@ -26,6 +26,8 @@ QUIET = {
     "apscheduler": logging.WARNING,
     # three lines per failed call and retry; bot/metrics.py's ApiObserver logs one instead
     "slack_sdk.web.base_client": logging.CRITICAL,
+    # at DEBUG it logs each response_url answer, which quotes what the user typed
+    "slack_sdk.webhook.client": logging.INFO,
 }
 DROPPED = (
     "As you gave `client` as well, `token` will be unused",
