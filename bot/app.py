@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
+from bot.observe import request_middleware
 from bot.steward import Steward
 from handlers import commands, digest, routing, views
 
@@ -26,6 +27,7 @@ def create_app(
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
     )
+    app.use(request_middleware(st.metrics))  # one log line and the metrics per request
     commands.register(app, st)
     views.register(app, st)
     digest.register(app, st)

@@ -1,19 +1,64 @@
-"""Settings from the environment and `.env` (python-dotenv)."""
+"""Settings from the environment and `.env` (python-dotenv), checked before anything starts.
+
+A bad setting stops the process with one line that names the setting, the value (secrets
+masked) and what a valid one looks like; each kind of failure has its own exit code, so a
+supervisor or a deploy script can tell them apart.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///steward.db"
 DEFAULT_SILENCE_DAYS = {"strategic": 14, "key": 21, "standard": 30}
+DEFAULT_TICK_SECONDS = 120  # a digest due at 09:00 leaves by 09:02
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
+FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+SWITCH = {"on": True, "true": True, "yes": True, "1": True}
+SWITCH.update({"off": False, "false": False, "no": False, "0": False})
+
+EXIT_SETTING = 2
+"""A setting is missing or malformed (also: bad command-line arguments)."""
+EXIT_DATABASE = 3
+"""The database cannot be reached, does not exist, or refuses our role."""
+EXIT_SLACK = 4
+"""Slack refuses the token, or cannot be reached at SLACK_API_URL."""
+EXIT_PORT = 5
+"""The HTTP port cannot be listened on (in use, or not ours to take)."""
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says what to set."""
+
+    exit_code = EXIT_SETTING
+
+
+class DatabaseUnavailable(ConfigError):
+    """DATABASE_URL is well formed but the database does not answer as it should."""
+
+    exit_code = EXIT_DATABASE
+
+
+class SlackUnavailable(ConfigError):
+    """Slack refused the token, or did not answer."""
+
+    exit_code = EXIT_SLACK
+
+
+class PortUnavailable(ConfigError):
+    """HOST:PORT cannot be listened on."""
+
+    exit_code = EXIT_PORT
 
 
 @dataclass(frozen=True)
@@ -24,31 +69,43 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     slack_api_url: str | None = None
     port: int = 3000
+    host: str = "0.0.0.0"
     outbox_interval: float = 1.0
     silence_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SILENCE_DAYS))
     """Days without a contact before an account of each tier counts as silent."""
     route_keywords: str | None = None
     """`finance=invoice,payment;logistics=delivery`: words that suggest a function."""
+    tick_seconds: int = DEFAULT_TICK_SECONDS
+    """How often the scheduler looks for due jobs."""
+    scheduler: bool = True
+    """Whether `steward serve` runs the scheduler too (off when `steward scheduler` runs apart)."""
+    log_level: str = "INFO"
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        port_text = env.get("PORT", "3000")
-        try:
-            port = int(port_text)
-        except ValueError:
-            raise ConfigError(
-                f"PORT must be a number, got {port_text!r} (e.g. PORT=3000)"
-            ) from None
+        database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        check_database_url(database_url)
+        slack_api_url = env.get("SLACK_API_URL") or None
+        if slack_api_url:
+            check_slack_api_url(slack_api_url)
+        route_keywords = env.get("ROUTE_KEYWORDS") or None
+        check_route_keywords(route_keywords)
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            slack_api_url=env.get("SLACK_API_URL") or None,
-            port=port,
+            database_url=database_url,
+            slack_api_url=slack_api_url,
+            port=parse_port(env.get("PORT") or "3000"),
+            host=(env.get("HOST") or "0.0.0.0").strip(),
             silence_days=parse_silence_days(env.get("SILENCE_DAYS")),
-            route_keywords=env.get("ROUTE_KEYWORDS") or None,
+            route_keywords=route_keywords,
+            tick_seconds=parse_tick_seconds(env.get("STEWARD_TICK_SECONDS")),
+            scheduler=parse_switch("STEWARD_SCHEDULER", env.get("STEWARD_SCHEDULER")),
+            log_level=parse_choice("LOG_LEVEL", env.get("LOG_LEVEL"), LOG_LEVELS, "INFO"),
+            log_format=parse_choice("LOG_FORMAT", env.get("LOG_FORMAT"), LOG_FORMATS, "text"),
         )
 
     def has_slack(self) -> bool:
@@ -71,6 +128,129 @@ class Settings:
                 "(Basic Information → App Credentials), or set SLACK_APP_TOKEN (xapp-…) for "
                 "Socket Mode"
             )
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            raise ConfigError(
+                f"SLACK_APP_TOKEN must be an app-level token starting with xapp-, got "
+                f"{mask_secret(self.app_token)} (Basic Information → App-Level Tokens)"
+            )
+
+    def secrets(self) -> list[str]:
+        """Every secret these settings hold, to scrub from messages that might echo one."""
+        found = [self.bot_token, self.signing_secret, self.app_token]
+        password = _password(self.database_url)
+        return [s for s in [*found, password] if s and len(s) >= 4]
+
+
+# -- masking -----------------------------------------------------------------------------------
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", url)
+
+
+def mask_secret(secret: str | None) -> str:
+    """`xoxb-…abcd`: the kind of token and its last four characters, never the rest."""
+    if not secret:
+        return "(empty)"
+    prefix = secret.split("-", 1)[0] + "-" if "-" in secret[:6] else ""
+    return f"{prefix}…{secret[-4:]}" if len(secret) >= 12 else f"{prefix}…"
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """`text` with every occurrence of any of `secrets` masked (for third-party messages)."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _password(url: str) -> str | None:
+    try:
+        return make_url(url).password  # type: ignore[return-value]
+    except (ArgumentError, ValueError):
+        match = re.search(r"://[^:/@\s]*:([^@\s]*)@", url)
+        return match.group(1) if match else None
+
+
+# -- parsing -----------------------------------------------------------------------------------
+def parse_port(text: str) -> int:
+    port = int(text) if text.strip().isdigit() else None
+    if port is None or not 1 <= port <= 65535:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, got {text!r} (e.g. PORT=3000)")
+    return port
+
+
+def parse_tick_seconds(text: str | None) -> int:
+    if text is None or not text.strip():
+        return DEFAULT_TICK_SECONDS
+    if not text.strip().isdigit() or int(text) < 10:
+        raise ConfigError(
+            f"STEWARD_TICK_SECONDS must be a whole number of seconds, at least 10, got {text!r} "
+            f"(e.g. STEWARD_TICK_SECONDS={DEFAULT_TICK_SECONDS})"
+        )
+    return int(text)
+
+
+def parse_switch(name: str, text: str | None, default: bool = True) -> bool:
+    if text is None or not text.strip():
+        return default
+    value = SWITCH.get(text.strip().lower())
+    if value is None:
+        raise ConfigError(f"{name} must be on or off, got {text!r} (e.g. {name}=off)")
+    return value
+
+
+def parse_choice(name: str, text: str | None, choices: tuple[str, ...], default: str) -> str:
+    if text is None or not text.strip():
+        return default
+    for choice in choices:
+        if text.strip().lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {text!r}")
+
+
+def check_database_url(url: str) -> None:
+    example = "sqlite:///steward.db or postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+    try:
+        driver = make_url(url).drivername
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"DATABASE_URL is not a database URL: {mask_url(url)!r} (use {example})"
+        ) from None
+    if driver.split("+")[0] not in ("sqlite", "postgresql", "postgres"):
+        raise ConfigError(
+            f"DATABASE_URL must be SQLite or PostgreSQL, got {mask_url(url)!r} (use {example})"
+        )
+
+
+def check_slack_api_url(url: str) -> None:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"SLACK_API_URL must be an http(s) URL, got {mask_url(url)!r} "
+            "(e.g. SLACK_API_URL=https://slack.com/api/)"
+        )
+
+
+def check_route_keywords(text: str | None) -> None:
+    """`function=word,word;function=word`: function names as `/steward route set` takes them."""
+    parts = [p.strip() for p in (text or "").split(";")]
+    if text and text.strip() and not any(parts):
+        parts = [text.strip()]  # only separators: show them
+    for part in filter(None, parts):
+        function, equals, words = part.partition("=")
+        listed = [w.strip() for w in words.split(",")]
+        if (
+            not equals
+            or not FUNCTION_NAME.match(function.strip().lower())
+            or not any(listed)
+            or any("=" in w for w in listed)
+        ):
+            raise ConfigError(
+                f"ROUTE_KEYWORDS takes function=word,word pairs separated by ';', like "
+                f"ROUTE_KEYWORDS='finance=invoice,payment;logistics=delivery' (got {part!r})"
+            )
 
 
 def parse_silence_days(text: str | None) -> dict[str, int]:
@@ -87,6 +267,20 @@ def parse_silence_days(text: str | None) -> dict[str, int]:
     return days
 
 
-def load_settings() -> Settings:
-    load_dotenv(override=False)
+def load_env_file(path: str | None = None) -> Path | None:
+    """Read `.env` from the working directory (or `path`); the environment wins over it."""
+    if path is not None:
+        env_file = Path(path)
+        if not env_file.is_file():
+            raise ConfigError(f"--env-file {path}: no such file")
+    else:
+        env_file = Path.cwd() / ".env"
+        if not env_file.is_file():
+            return None
+    load_dotenv(env_file, override=False)
+    return env_file
+
+
+def load_settings(env_file: str | None = None) -> Settings:
+    load_env_file(env_file)
     return Settings.from_env()

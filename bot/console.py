@@ -72,6 +72,7 @@ class Console:
         self.slack = LocalSlack(database_url, outbox_interval=0)
         self.standin = self.slack.standin
         self.st = self.slack.steward
+        self.st.outbox.stop()  # `settle` delivers, alone and in order: the same story every run
         self.user = self._user(user, "Europe/London")
         self.channel = self._channel("general")
         self.thread: str | None = None

@@ -152,3 +152,36 @@ def _day_of_sqlite(element: day_of, compiler: Any, **kw: Any) -> str:
 @compiles(day_of, "postgresql")
 def _day_of_postgresql(element: day_of, compiler: Any, **kw: Any) -> str:
     return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+# -- operations: steward db current | downgrade | check ----------------------------------------
+def head_revision(db: Database) -> str | None:
+    """The newest migration in migrations/versions."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    """The migration the database is at (None: never migrated)."""
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def downgrade(db: Database, revision: str) -> None:
+    command.downgrade(db.alembic_config(), revision)
+
+
+def schema_differences(db: Database) -> list[Any]:
+    """What the database's schema lacks or has beyond the models (alembic's compare_metadata);
+    on a database at the newest migration, [] means the migrations build the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import bot.models  # noqa: F401 - registers the tables
+
+    with db.engine.connect() as connection:
+        return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))

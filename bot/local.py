@@ -93,7 +93,7 @@ class LocalSlack:
         self.steward.db.upgrade()
         self.listeners = TrackingExecutor()
         self.app = create_app(self.steward, listener_executor=self.listeners)
-        self.web = WebApp(self.app)
+        self.web = WebApp(self.app, metrics=self.steward.metrics)
         self.server = make_server(self.web, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._thread = threading.Thread(target=self._serve, name="steward-http", daemon=True)

@@ -16,20 +16,23 @@ from bot.config import Settings
 from bot.db import Database
 from bot.directory import Directory
 from bot.gateway import Gateway
+from bot.metrics import Metrics
 from bot.outbox import OutboxWorker
 
 
-def web_client(settings: Settings) -> WebClient:
+def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
     """A Web API client for reads and modals: retries 429s, 5xx and dropped connections.
 
     Posts to channels do not go through these retries but through the outbox. Nothing but
-    the gateway (bot/gateway.py) sends a message with it.
+    the gateway (bot/gateway.py) sends a message with it. With `metrics`, every response (each
+    retry too) is counted by method and outcome.
     """
     kwargs: dict[str, object] = {"token": settings.bot_token, "timeout": 10}
     if settings.slack_api_url:
         kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
     client = WebClient(**kwargs)  # type: ignore[arg-type]
     client.retry_handlers = [
+        *([metrics.observer("app")] if metrics else []),  # first: it sees every response
         ConnectionErrorRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
@@ -43,11 +46,14 @@ class Steward:
     db: Database
     client: WebClient
     clock: Clock = field(default_factory=Clock)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
         outbox_client = WebClient(
             token=self.client.token, base_url=self.client.base_url, timeout=10
         )
+        outbox_client.retry_handlers.insert(0, self.metrics.observer("outbox"))
+        self.metrics.watch(self.db, self.clock.now)
         self.directory = Directory(self.db, self.client, self.clock)
         self.gateway = Gateway(self.db, self.client, self.clock, self.directory)
         outbox_gateway = Gateway(self.db, outbox_client, self.clock, self.directory)
@@ -57,6 +63,10 @@ class Steward:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Steward:
+        metrics = Metrics()
         return cls(
-            settings=settings, db=Database(settings.database_url), client=web_client(settings)
+            settings=settings,
+            db=Database(settings.database_url),
+            client=web_client(settings, metrics),
+            metrics=metrics,
         )
