@@ -6,14 +6,13 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot import modals, render
 from bot.commands import Invocation, run
-from bot.models import Audience
 from bot.services.accounts import account_for_channel
 from bot.steward import Steward
-from handlers.guard import Actor, actor
+from handlers.guard import Actor, answer, ours_only
 
 log = logging.getLogger(__name__)
 MODAL_COMMANDS = ("/logcontact", "/promise")
@@ -49,37 +48,8 @@ def open_form(st: Steward, body: dict[str, Any], who: Actor) -> None:
     st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
 
 
-def refuse(st: Steward, who: Actor, respond: Respond) -> None:
-    """One polite line, seen by them alone, naming nothing internal; nothing else happens."""
-    st.gateway.respond(
-        respond,
-        person=who.person,
-        audience=Audience.client,
-        text=who.refusal,
-        response_type="ephemeral",
-        replace_original=False,
-    )
-
-
-def answer(st: Steward, who: Actor, respond: Respond, reply: dict[str, Any]) -> None:
-    """A command's answer, seen only by the person who typed it (one of ours)."""
-    st.gateway.respond(
-        respond,
-        person=who.person,
-        audience=Audience.internal,
-        **reply,
-        response_type="ephemeral",
-        replace_original=False,
-    )
-
-
 def register(app: App, st: Steward) -> None:
-    def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        who = actor(st, body)
-        if not who.ours:
-            refuse(st, who, respond)
-            return
+    def handle(who: Actor, body: dict[str, Any], respond: Respond) -> None:
         command, text = body["command"], body.get("text") or ""
         if command in MODAL_COMMANDS and not text.strip():
             try:
@@ -112,7 +82,7 @@ def register(app: App, st: Steward) -> None:
         answer(st, who, respond, reply)
 
     for name in ("/steward", "/logcontact", "/promise"):
-        app.command(name)(handle)
+        app.command(name)(ours_only(st, handle))
 
 
 def metadata(view: dict[str, Any]) -> dict[str, str]:

@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot import modals, nudges
 from bot.commands import Invocation, promise_done, promise_due, run
 from bot.steward import Steward
-from handlers.commands import answer, failure_reply, refuse
-from handlers.guard import Actor, actor
+from handlers.commands import failure_reply
+from handlers.guard import Actor, answer, ours_only
 from handlers.views import account_of_team
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,7 @@ def _action(action_id: str, kind: str, value: str, item: int) -> tuple[str, str,
 
 
 def register(app: App, st: Steward) -> None:
-    @app.action(re.compile(r"^digest_"))
-    def clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        who = actor(st, body)
-        if not who.ours:
-            refuse(st, who, respond)  # the button does nothing for them
-            return
+    def clicked(who: Actor, body: dict[str, Any], respond: Respond) -> None:
         click = _click(body)
         if click is None:
             return
@@ -78,6 +72,8 @@ def register(app: App, st: Steward) -> None:
             reply = failure_reply(inv.typed)
         answer(st, who, respond, reply)
         nudges.update_digest(inv, container.get("message_ts"))
+
+    app.action(re.compile(r"^digest_"))(ours_only(st, clicked))
 
 
 def _open_log_form(

@@ -9,10 +9,14 @@ polite line, seen by them alone, that names nothing internal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Ack, Respond
+
 from bot.directory import Person
+from bot.models import Audience
 from bot.steward import Steward
 
 CLIENT_LINE = (
@@ -56,3 +60,46 @@ def actor(st: Steward, body: dict[str, Any]) -> Actor:
     user, hinted = user_and_team(body)
     home = st.directory.home()
     return Actor(home.team_id, st.directory.person(home.team_id, user, hint_team=hinted))
+
+
+def refuse(st: Steward, who: Actor, respond: Respond) -> None:
+    """One polite line, seen by them alone, naming nothing internal; nothing else happens."""
+    st.gateway.respond(
+        respond,
+        person=who.person,
+        audience=Audience.client,
+        text=who.refusal,
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def answer(st: Steward, who: Actor, respond: Respond, reply: dict[str, Any]) -> None:
+    """An answer seen only by the person who acted (one of ours)."""
+    st.gateway.respond(
+        respond,
+        person=who.person,
+        audience=Audience.internal,
+        **reply,
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+Act = Callable[[Actor, dict[str, Any], Respond], None]
+
+
+def ours_only(st: Steward, act: Act) -> Callable[[Ack, dict[str, Any], Respond], None]:
+    """A listener for a command, button or shortcut that only our people may use: it acks at
+    once, then judges who is acting (users.info may be asked: never before the ack), and
+    refuses anyone else with one line before `act` runs."""
+
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        who = actor(st, body)
+        if not who.ours:
+            refuse(st, who, respond)
+            return
+        act(who, body, respond)
+
+    return listener

@@ -21,8 +21,8 @@ from bot.routing import RouteRequest
 from bot.services.accounts import account_for_channel
 from bot.slacktext import clip
 from bot.steward import Steward
-from handlers.commands import answer, metadata, refuse
-from handlers.guard import Actor, actor
+from handlers.commands import metadata
+from handlers.guard import Actor, actor, answer, ours_only
 from handlers.views import refused
 
 log = logging.getLogger(__name__)
@@ -132,13 +132,7 @@ def register(app: App, st: Steward) -> None:
         if not actor(st, body).ours:  # someone of another organisation is in it now
             st.gateway.mark(event["channel"], Standing.shared)
 
-    @app.shortcut("route_message")
-    def shortcut(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        who = actor(st, body)
-        if not who.ours:
-            refuse(st, who, respond)
-            return
+    def shortcut(who: Actor, body: dict[str, Any], respond: Respond) -> None:
         team, channel = who.team_id, body["channel"]["id"]
         message = body.get("message") or {}
         with st.db.session() as session:
@@ -166,6 +160,8 @@ def register(app: App, st: Steward) -> None:
         view = route_form(functions, guess, meta)
         st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
 
+    app.shortcut("route_message")(ours_only(st, shortcut))
+
     @app.view(ROUTE_FORM)
     def route_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
@@ -185,13 +181,7 @@ def register(app: App, st: Steward) -> None:
         routing.open_case(st, request)
         st.outbox.notify()
 
-    @app.action(re.compile(r"^route_pick_"))
-    def picked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        who = actor(st, body)
-        if not who.ours:
-            refuse(st, who, respond)
-            return
+    def picked(who: Actor, body: dict[str, Any], respond: Respond) -> None:
         action = body["actions"][0]
         thread_ts, _, note = (action.get("value") or "").partition("|")
         channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
@@ -208,20 +198,17 @@ def register(app: App, st: Steward) -> None:
         st.outbox.notify()
         respond(delete_original=True)
 
+    app.action(re.compile(r"^route_pick_"))(ours_only(st, picked))
+
     def case_button(act: Callable[[int, Person], str]) -> Callable[..., None]:
         """A case button: only our people act; the outcome is said to the presser alone."""
 
-        def pressed(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-            ack()
-            who = actor(st, body)
-            if not who.ours:
-                refuse(st, who, respond)
-                return
+        def pressed(who: Actor, body: dict[str, Any], respond: Respond) -> None:
             said = act(int(body["actions"][0]["value"]), who.person)
             st.outbox.notify()
             answer(st, who, respond, render.say(said))
 
-        return pressed
+        return ours_only(st, pressed)
 
     def resolve_said(case_id: int, person: Person) -> str:
         done = routing.resolve(st, case_id, person) == "resolved"
