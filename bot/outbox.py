@@ -4,6 +4,7 @@ Every message leaves through the gateway (bot/gateway.py), which judges its audi
 where it is going at that moment: a refused message is held (kept, never sent) and the person
 whose action caused it, or else the account's owner, is told by DM.
 
+Messages to one channel leave in the order they were queued, whichever worker sends them.
 Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel),
 honours a 429's Retry-After, retries 5xx and network errors with backoff, and never posts twice:
 a row is claimed with a conditional UPDATE (so two workers cannot both send it), and a send whose
@@ -20,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import update
+from sqlalchemy import exists, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -88,6 +90,7 @@ def enqueue(
 
 
 WAITING = (OutboxStatus.pending, OutboxStatus.unknown)
+UNFINISHED = (*WAITING, OutboxStatus.sending)
 HELD_NOTICE = "held:"
 
 
@@ -159,12 +162,18 @@ class OutboxWorker:
     def deliver_due(self, limit: int = 50) -> float:
         """Send what is due; returns how long to wait before the next pass."""
         now = self.clock.now()
+        earlier = aliased(OutboxMessage)
         with self.db.session() as session:
             rows = session.exec(
                 select(OutboxMessage)
                 .where(
                     col(OutboxMessage.status).in_(WAITING),
                     col(OutboxMessage.next_attempt_at) <= now,
+                    ~exists().where(  # first in, first out per channel, whoever is delivering
+                        earlier.channel == OutboxMessage.channel,
+                        earlier.id < OutboxMessage.id,
+                        col(earlier.status).in_(UNFINISHED),
+                    ),
                 )
                 .order_by(OutboxMessage.id)
                 .limit(limit)
@@ -385,12 +394,11 @@ class OutboxWorker:
         like the worker; a row another worker is sending counts as not done yet. Returns False
         when messages were still waiting at the timeout."""
         deadline = time.monotonic() + timeout
-        unfinished = (*WAITING, OutboxStatus.sending)
         while time.monotonic() < deadline:
             with self.db.session() as session:
                 waiting = session.exec(
                     select(OutboxMessage.id)
-                    .where(col(OutboxMessage.status).in_(unfinished))
+                    .where(col(OutboxMessage.status).in_(UNFINISHED))
                     .limit(1)
                 ).first()
             if waiting is None:
