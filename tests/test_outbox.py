@@ -208,3 +208,26 @@ def test_a_private_channel_it_cannot_join_fails_clearly(
     assert statuses(db) == {"private": "failed"}
     with db.session() as session:
         assert session.exec(select(OutboxMessage)).one().last_error == "not_in_channel"
+
+
+def test_a_channel_s_messages_leave_in_order_whoever_delivers(
+    db: Database, stand_in: SlackStandIn
+) -> None:
+    """While another worker is still sending a channel's earlier message, its next waits."""
+    clock = Clock()
+    queue(db, clock, "first")
+    queue(db, clock, "second")
+    queue(db, clock, "elsewhere", channel="COTHER")
+    with db.session() as session:  # another worker has claimed "first" and is sending it
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == "first")).one()
+        row.status = "sending"
+        session.add(row)
+    w = worker(db, stand_in, clock)
+    w.deliver_due()
+    assert statuses(db) == {"first": "sending", "second": "pending", "elsewhere": "sent"}
+    with db.session() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == "first")).one()
+        row.status = "sent"
+        session.add(row)
+    w.deliver_due()
+    assert statuses(db)["second"] == "sent"
