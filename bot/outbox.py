@@ -315,16 +315,21 @@ class OutboxWorker:
 
     def _hold(self, row: OutboxMessage, reason: str) -> None:
         """Keep a message the exit refused, and tell the person who caused it (or the account's
-        owner, for what nobody of ours caused) what was held back, where, and why."""
-        self._finish(row.id, status=OutboxStatus.held, last_error=reason[:500])
+        owner, for what nobody of ours caused) what was held back, where, and why. The row is
+        held and the notice queued in one transaction: nobody sees the one without the other."""
         log.warning("outbox %s held: %s", row.key, reason)
-        if row.key.startswith(HELD_NOTICE):
-            return  # a notice about a held message that was itself held: the log has it
-        home = self.gateway.directory.home().team_id
         tell = row.caused_by
-        if tell and not self.gateway.directory.person(home, tell).trusted:
-            tell = None
+        if tell and not row.key.startswith(HELD_NOTICE):  # users.info may write: before the txn
+            home = self.gateway.directory.home().team_id
+            tell = tell if self.gateway.directory.person(home, tell).trusted else None
         with self.db.session() as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .values(status=OutboxStatus.held, last_error=reason[:500])
+            )
+            if row.key.startswith(HELD_NOTICE):
+                return  # a notice about a held message that was itself held: the log has it
             account = session.get(Account, row.account_id) if row.account_id else None
             tell = tell or (account.owner_id if account else None)
             if tell is None:
