@@ -389,16 +389,20 @@ def say_to_asker(
     st: Steward, request: RouteRequest, text: str, audience: Audience = Audience.internal
 ) -> None:
     """An answer in the thread that only the person who asked sees."""
+    whisper(st, request.channel_id, request.thread_ts, request.person, audience, text=text)
+
+
+def whisper(
+    st: Steward, channel: str, thread_ts: str, person: Person, audience: Audience, **message: Any
+) -> None:
+    """A message in a thread that only `person` sees; `audience` is what the text is (the exit
+    refuses internal text to someone outside our organisation). A failure is logged."""
     try:
         st.gateway.ephemeral(
-            channel=request.channel_id,
-            person=request.person,
-            audience=audience,
-            thread_ts=request.thread_ts,
-            text=text,
+            channel=channel, person=person, audience=audience, thread_ts=thread_ts, **message
         )
     except Exception:
-        log.exception("could not answer %s", request.user_id)
+        log.exception("could not answer %s", person.user_id)
 
 
 def pass_to_owner(
@@ -459,17 +463,15 @@ def _ask_function(st: Steward, request: RouteRequest, available: list[str]) -> s
         render.section(lead),
         {"type": "actions", "block_id": "route_pick", "elements": buttons},
     ]
-    try:
-        st.gateway.ephemeral(
-            channel=request.channel_id,
-            person=request.person,
-            audience=Audience.internal,
-            thread_ts=request.thread_ts,
-            text=lead,
-            blocks=blocks,
-        )
-    except Exception:
-        log.exception("could not ask which function")
+    whisper(
+        st,
+        request.channel_id,
+        request.thread_ts,
+        request.person,
+        Audience.internal,
+        text=lead,
+        blocks=blocks,
+    )
     return "asked"
 
 
@@ -772,30 +774,20 @@ def resolve(st: Steward, case_id: int, person: Person, text: str = "") -> str:
         said = f":white_check_mark: *{label(case)} resolved* by <@{person.user_id}>" + (
             f": {note}" if note else "."
         )
-        to_case_thread(session, case, f"resolved:{now:%Y%m%d%H%M%S%f}", said, now, person.user_id)
+        stamp = f"{now:%Y%m%d%H%M%S%f}"
+        to_case_thread(session, case, f"resolved:{stamp}", said, now, person.user_id)
+        told, audience = said, Audience.internal
         if st.gateway.is_shared(case.origin_channel, session=session):
-            to_origin_thread(
-                session,
-                case,
-                f"resolved:origin:{now:%Y%m%d%H%M%S%f}",
+            told = (
                 f":white_check_mark: *{label(case)} is resolved.* Thank you for raising it; "
-                "write here if anything is still open.",
-                now,
-                Audience.client,
-                person.user_id,
+                "write here if anything is still open."
             )
-        else:
-            to_origin_thread(
-                session,
-                case,
-                f"resolved:origin:{now:%Y%m%d%H%M%S%f}",
-                said,
-                now,
-                Audience.internal,
-                person.user_id,
-            )
+            audience = Audience.client
+        to_origin_thread(
+            session, case, f"resolved:origin:{stamp}", told, now, audience, person.user_id
+        )
         if reply:
-            say_reply(session, st, case, f"resolved:reply:{now:%Y%m%d%H%M%S%f}", person, reply)
+            say_reply(session, st, case, f"resolved:reply:{stamp}", person, reply)
     show_status(st, case)
     return "resolved"
 
@@ -889,19 +881,18 @@ def show_status(st: Steward, case: Case) -> None:
         log.warning("could not update the post of %s: %s", label(case), error)
 
 
-def tell(st: Steward, event: Mapping[str, Any], person: Person, text: str) -> str:
-    """An answer seen only by `person`, in the thread they wrote in. Internal text only for our
-    people: the exit refuses the rest."""
-    try:
-        st.gateway.ephemeral(
-            channel=event["channel"],
-            person=person,
-            audience=Audience.internal if person.trusted else Audience.client,
-            thread_ts=event.get("thread_ts") or event["ts"],
-            text=text,
-        )
-    except Exception:
-        log.exception("could not answer %s", person.user_id)
+def tell(
+    st: Steward,
+    event: Mapping[str, Any],
+    person: Person,
+    text: str,
+    audience: Audience = Audience.internal,
+) -> str:
+    """An answer seen only by `person`, in the thread they wrote in. `audience`: what the text
+    is; internal text reaches our people only (the exit refuses the rest)."""
+    whisper(
+        st, event["channel"], event.get("thread_ts") or event["ts"], person, audience, text=text
+    )
     return "noted"
 
 

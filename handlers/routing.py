@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import modals, render, routing
 from bot.directory import Person
-from bot.models import SeenEvent, Standing
+from bot.models import Audience, SeenEvent, Standing
 from bot.routing import RouteRequest
 from bot.services.accounts import account_for_channel
 from bot.slacktext import clip
@@ -56,7 +56,8 @@ def handle_mention(st: Steward, event: dict[str, Any], who: Actor) -> str:
         )
         return routing.open_case(st, request)
     if not who.ours:
-        return routing.tell(st, event, person, HELP_CLIENT if person.ours is False else who.refusal)
+        line = HELP_CLIENT if person.ours is False else who.refusal
+        return routing.tell(st, event, person, line, Audience.client)
     if verb == "reply":
         return routing.reply_to_client(st, event, person, rest.strip())
     if verb in ("resolve", "reopen"):
@@ -103,6 +104,7 @@ def register(app: App, st: Steward) -> None:
                 who.person,
                 "Something went wrong on our side and nothing was done. Please try "
                 "again in a minute; what you wrote is still in the thread.",
+                Audience.client,  # said to whoever wrote, ours or the client's
             )
         st.outbox.notify()
         log.info("mention %s in %s: %s", event.get("ts"), event.get("channel"), outcome)
