@@ -12,11 +12,13 @@ from uuid import uuid4
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -61,17 +63,30 @@ class Database:
                 session.rollback()
                 raise
 
-    @contextmanager
-    def within(self, session: Session | None) -> Iterator[Session]:
-        """Write in the caller's transaction when there is one (in a savepoint, so a clash
-        undoes only this), else in a unit of work of its own. SQLite has one writer at a time:
-        a second transaction beside the caller's would wait for it, and time out."""
-        if session is None:
-            with self.session() as own:
-                yield own
+    def upsert(
+        self,
+        model: type[SQLModel],
+        values: dict[str, Any],
+        keys: tuple[str, ...],
+        session: Session | None = None,
+    ) -> None:
+        """Insert or update one row by its key in one statement (INSERT … ON CONFLICT DO
+        UPDATE): no read first, so no clash with another request writing the same row.
+
+        `session`: the caller's open transaction, if any. SQLite has one writer at a time: a
+        second transaction beside the caller's would wait for it and time out, and a savepoint
+        inside it opens a read snapshot that another commit can make unwritable."""
+        insert = sqlite_insert if self.is_sqlite else postgresql_insert
+        statement = insert(model).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: statement.excluded[name] for name in values if name not in keys},
+        )
+        if session is not None:
+            session.exec(statement)
             return
-        with session.begin_nested():
-            yield session
+        with self.session() as own:
+            own.exec(statement)
 
     def alembic_config(self) -> Config:
         cfg = Config()

@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -137,17 +136,14 @@ class Directory:
         if user.get("is_stranger"):
             org_team = org_team or "stranger"  # someone Slack itself calls a stranger
         name = profile.get("display_name") or profile.get("real_name") or user.get("name")
-        try:
-            with self.db.within(session) as writing:
-                member = writing.get(Member, (team_id, user_id)) or Member(
-                    team_id=team_id, user_id=user_id
-                )
-                member.tz = user.get("tz") or "UTC"
-                member.tz_fetched_at = self.clock.now()
-                member.org_team_id = org_team or None
-                member.org_enterprise_id = enterprise
-                member.name = str(name)[:200] if name else None
-                writing.add(member)
-        except IntegrityError:
-            return self._stored(team_id, user_id, fresh=False)  # cached at the same moment
-        return member
+        values = {
+            "team_id": team_id,
+            "user_id": user_id,
+            "tz": user.get("tz") or "UTC",
+            "tz_fetched_at": self.clock.now(),
+            "org_team_id": org_team or None,
+            "org_enterprise_id": enterprise,
+            "name": str(name)[:200] if name else None,
+        }
+        self.db.upsert(Member, values, ("team_id", "user_id"), session)  # keeps their settings
+        return Member(**values)

@@ -24,13 +24,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, or_, select
+from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.db import Database
 from bot.directory import Directory, Person
-from bot.models import Account, Audience, ChannelState, Standing
+from bot.models import Audience, ChannelState, Standing
+from bot.services.accounts import account_for_channel
 
 log = logging.getLogger(__name__)
 STANDING_TTL = timedelta(minutes=3)
@@ -63,21 +63,15 @@ class Gateway:
         self.directory = directory
 
     # -- where things stand ----------------------------------------------------------------------
-    def standing(
-        self,
-        channel: str,
-        *,
-        max_age: timedelta = STANDING_TTL,
-        session: Session | None = None,
-    ) -> Standing:
-        """The channel's standing; checked with Slack when older than `max_age`. A `@U…`
+    def standing(self, channel: str, *, session: Session | None = None) -> Standing:
+        """The channel's standing; checked with Slack when older than `STANDING_TTL`. A `@U…`
         target is a DM with that person: internal only when the person is ours. `session`:
         the caller's open transaction, if any (what Slack says is recorded in it)."""
         if channel.startswith("@"):
             return self._dm_standing(channel[1:], session)
         with self.db.session() as reading:
             state = reading.get(ChannelState, channel)
-        if state and self.clock.now() - state.checked_at < max_age:
+        if state and self.clock.now() - state.checked_at < STANDING_TTL:
             if state.standing == Standing.dm and state.dm_user:
                 return self._dm_standing(state.dm_user, session)
             return Standing(state.standing)
@@ -105,33 +99,23 @@ class Gateway:
         session: Session | None = None,
     ) -> None:
         """Record a channel's standing as Slack just told us (an event or conversations.info)."""
-        try:
-            with self.db.within(session) as writing:
-                state = writing.get(ChannelState, channel) or ChannelState(
-                    channel_id=channel, standing=standing, checked_at=self.clock.now()
-                )
-                state.standing, state.dm_user = standing, dm_user
-                state.checked_at = self.clock.now()
-                writing.add(state)
-        except IntegrityError:
-            pass  # recorded by another request at the same moment
+        values = {
+            "channel_id": channel,
+            "standing": standing,
+            "dm_user": dm_user,
+            "checked_at": self.clock.now(),
+        }
+        self.db.upsert(ChannelState, values, ("channel_id",), session)
 
     def is_shared(self, channel: str, *, session: Session | None = None) -> bool:
         """Could someone outside our organisation read this channel? (When unsure: yes.)"""
         return self.standing(channel, session=session) == Standing.shared
 
-    @staticmethod
-    def account_of_channel(channel: str) -> Any:
-        """SQL for the account whose client or internal channel this is."""
-        return select(Account.id).where(
-            or_(Account.channel_id == channel, Account.internal_channel_id == channel)
-        )
-
     def judge(self, channel: str, audience: Audience, account_id: int | None) -> str | None:
         """Why this message may not go to `channel` now, or None when it may."""
         with self.db.session() as session:
-            owners = set(session.exec(self.account_of_channel(channel)).all())
-        if account_id is not None and owners and account_id not in owners:
+            owner = account_for_channel(session, self.directory.home().team_id, channel)
+        if account_id is not None and owner is not None and owner.id != account_id:
             return "it is another account's channel"
         if audience == Audience.internal and self.standing(channel) == Standing.shared:
             if channel.startswith(("@", "D")):
