@@ -136,14 +136,16 @@ class Directory:
         if user.get("is_stranger"):
             org_team = org_team or "stranger"  # someone Slack itself calls a stranger
         name = profile.get("display_name") or profile.get("real_name") or user.get("name")
-        values = {
-            "team_id": team_id,
-            "user_id": user_id,
-            "tz": user.get("tz") or "UTC",
-            "tz_fetched_at": self.clock.now(),
-            "org_team_id": org_team or None,
-            "org_enterprise_id": enterprise,
-            "name": str(name)[:200] if name else None,
-        }
+        member = Member(
+            team_id=team_id,
+            user_id=user_id,
+            tz=user.get("tz") or "UTC",
+            tz_fetched_at=self.clock.now(),
+            org_team_id=org_team or None,
+            org_enterprise_id=enterprise,
+            name=str(name)[:200] if name else None,
+        )
+        cached = ("tz", "tz_fetched_at", "org_team_id", "org_enterprise_id", "name")
+        values = {f: getattr(member, f) for f in ("team_id", "user_id", *cached)}
         self.db.upsert(Member, values, ("team_id", "user_id"), session)  # keeps their settings
-        return Member(**values)
+        return member

@@ -170,8 +170,8 @@ class OutboxWorker:
                     col(OutboxMessage.status).in_(WAITING),
                     col(OutboxMessage.next_attempt_at) <= now,
                     ~exists().where(  # first in, first out per channel, whoever is delivering
-                        earlier.channel == OutboxMessage.channel,
-                        earlier.id < OutboxMessage.id,
+                        col(earlier.channel) == col(OutboxMessage.channel),
+                        col(earlier.id) < col(OutboxMessage.id),
                         col(earlier.status).in_(UNFINISHED),
                     ),
                 )

@@ -63,7 +63,7 @@ def handle_mention(st: Steward, event: dict[str, Any], who: Actor) -> str:
     if verb in ("resolve", "reopen"):
         with st.db.session() as session:
             case, _ = routing.case_for_thread(session, event["channel"], thread_ts)
-        if case is None:
+        if case is None or case.id is None:
             return routing.tell(st, event, person, f"There is no case in this thread to {verb}.")
         if verb == "reopen":
             return routing.tell(st, event, person, routing.reopen(st, case.id, person))
