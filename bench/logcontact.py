@@ -18,7 +18,7 @@ import statistics
 import time
 
 from bot.db import fresh_database
-from bot.local import LocalSlack
+from bot.dev.local import LocalSlack
 
 USER, CHANNEL = "UBENCH", "CBENCH"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

@@ -315,7 +315,7 @@ def as_of_moment(text: str | None) -> datetime | None:
 def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
     """`nudges run`: the nudges job once, then deliver; `nudges preview`: print, send nothing."""
     from bot import nudges as digest
-    from bot.local import rendered
+    from bot.dev.local import rendered
     from bot.steward import Steward
 
     as_of = as_of_moment(as_of_text)
@@ -354,7 +354,7 @@ def quiet_logs() -> None:
 
 def console_instead() -> int:
     """Bare `steward` with no Slack tokens: the console, saying so."""
-    from bot import console
+    from bot.dev import console
 
     quiet_logs()
     print(
@@ -469,7 +469,7 @@ def run(args: argparse.Namespace) -> int | None:
     if args.command == "scheduler":
         return run_scheduler(settings)
     if args.command == "console":
-        from bot import console
+        from bot.dev import console
 
         quiet_logs()
         return console.main(args.script, args.db)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import render
+from bot import keys, render
 from bot.dates import describe_day, parse_day
-from bot.directory import Person
+from bot.db import Database
 from bot.errors import UserError
+from bot.invocation import Invocation
 from bot.models import Account, Audience, InteractionKind, Promise, PromiseStatus, Stage, Tier
 from bot.outbox import enqueue
 from bot.services import accounts as accounts_svc
@@ -34,7 +32,6 @@ from bot.slacktext import (
     unescape,
     user_id_of,
 )
-from bot.steward import Steward
 
 Reply = dict[str, Any]
 KINDS = [k.value for k in InteractionKind]
@@ -44,51 +41,6 @@ EX_LOG = "/logcontact acme-rail call yesterday with Jan Kowalski: agreed the Q1 
 EX_PROMISE = "/promise acme-rail send the revised quote by friday"
 EX_ADD = "/steward account add Acme Rail #acme-rail @owner tier:key"
 EX_SET = "/steward account set acme-rail stage:cooperating"
-
-
-@dataclass
-class Invocation:
-    """One person's command (or click, or form). `person` is who Slack says they are; handlers
-    build an Invocation only for our own people (handlers/guard.py)."""
-
-    steward: Steward
-    command: str
-    text: str
-    team_id: str
-    person: Person
-    channel_id: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def user_id(self) -> str:
-        return self.person.user_id
-
-    @property
-    def typed(self) -> str:
-        return f"{self.command} {self.text}".strip()
-
-    @cached_property
-    def tz(self) -> ZoneInfo:
-        return self.person.tz
-
-    def require_ours(
-        self, user_id: str, role: str, example: str, session: Session | None = None
-    ) -> str:
-        """`user_id` if Slack says they are of our organisation; else a refusal naming `role`."""
-        if not self.steward.directory.person(self.team_id, user_id, session=session).trusted:
-            raise UserError(
-                f"<@{user_id}> is not of our organisation; {role} must be one of our people.",
-                example,
-            )
-        return user_id
-
-    @property
-    def today(self) -> date:
-        return self.steward.clock.today(self.tz)
-
-    @property
-    def now(self):
-        return self.steward.clock.now()
 
 
 TITLES = {
@@ -102,7 +54,7 @@ Action = Callable[[Invocation, Session], Reply]
 COMMANDS: dict[str, Action] = {}
 
 
-def run(inv: Invocation, action: Action | None = None) -> Reply:
+def run(db: Database, inv: Invocation, action: Action | None = None) -> Reply:
     """Run a slash command (or `action`, for its modal) in one transaction.
 
     Never raises for anything the user typed: a refusal comes back as the reply.
@@ -110,11 +62,10 @@ def run(inv: Invocation, action: Action | None = None) -> Reply:
     inv.text = inv.text.strip()  # mrkdwn as Slack sends it: &lt; for a typed <
     handler = action or COMMANDS[inv.command]
     try:
-        with inv.steward.db.session() as session:
+        with db.session() as session:
             reply = handler(inv, session)
     except UserError as error:
         return render.refusal(error, title=TITLES[inv.command], typed=inv.typed)
-    inv.steward.outbox.notify()
     return reply
 
 
@@ -295,7 +246,7 @@ def promise_new(inv: Invocation, session: Session, words: list[str]) -> Reply:
             internal = True
     if words and user_id_of(words[-1]):
         owner = user_id_of(words.pop()) or owner
-        inv.require_ours(owner, "a promise's owner", EX_PROMISE + " @owner", session)
+        inv.require_ours(owner, "a promise's owner", EX_PROMISE + " @owner")
     lowered = [w.lower() for w in words]
     if "by" not in lowered:
         raise UserError("the due date is missing: end with ` by <when>`.", EX_PROMISE)
@@ -380,7 +331,7 @@ def confirm_in_channel(session: Session, inv: Invocation, made: Promise, account
     body = render.promise_confirmation(made, account, inv.today)
     enqueue(
         session,
-        key=f"promise:{made.id}:confirm",
+        key=keys.promise_confirmation(made.id),
         channel=channel,
         now=inv.now,
         audience=audience,
@@ -392,7 +343,7 @@ def confirm_in_channel(session: Session, inv: Invocation, made: Promise, account
         return f"Confirmation sent to <{channel}> by DM (internal)."
     if audience == Audience.internal:
         return f"Confirmation posted in <#{channel}> (internal)."
-    if inv.steward.gateway.is_shared(channel, session=session):
+    if inv.is_shared(session, channel):
         return (
             f"Confirmation posted in <#{channel}> — shared with the client: "
             f"{render.escape(account.name)}'s people can read it. Add `internal` to keep a "
@@ -412,10 +363,10 @@ def promise_update_in_thread(
     channel, audience = target
     enqueue(
         session,
-        key=f"promise:{made.id}:{key}",
+        key=keys.promise_note(made.id, key),
         channel=channel,
         text=text,
-        thread_key=f"promise:{made.id}:confirm",
+        thread_key=keys.promise_confirmation(made.id),
         now=inv.now,
         audience=audience,
         account_id=account.id,
@@ -429,7 +380,7 @@ def tell_owner(session: Session, inv: Invocation, made: Promise, key: str, text:
         return
     enqueue(
         session,
-        key=f"promise:{made.id}:owner:{key}",
+        key=keys.promise_owner_note(made.id, key),
         channel=f"@{made.owner_id}",
         text=text,
         now=inv.now,
@@ -588,7 +539,7 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
         return render.account_card(
             card,
             inv.today,
-            accounts_svc.silence_threshold(found, inv.steward.settings.silence_days),
+            accounts_svc.silence_threshold(found, inv.policy.silence_days),
         )
     if verb == "set":
         return account_set(inv, session, rest)
@@ -635,7 +586,7 @@ def account_add(inv: Invocation, session: Session, words: list[str]) -> Reply:
             channel_id = channel_id_of(word)
         elif user_id_of(word):
             owner = inv.require_ours(
-                user_id_of(word) or owner, "an account's owner", EX_ADD, session
+                user_id_of(word) or owner, "an account's owner", EX_ADD
             )
         else:
             name_words.append(word)
@@ -695,12 +646,11 @@ def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
                 owner,
                 "an account's owner",
                 f"/steward account set {found.slug} owner:@jan",
-                session,
             )
             changes.append(f"owner <@{owner}>")
         elif key == "silence":
             found.silence_days = silence_value(value, found.slug)
-            days = accounts_svc.silence_threshold(found, inv.steward.settings.silence_days)
+            days = accounts_svc.silence_threshold(found, inv.policy.silence_days)
             changes.append(f"silence threshold {days} days")
         elif key == "channel":
             channel = channel_id_of(value)
@@ -742,7 +692,7 @@ def internal_channel(inv: Invocation, session: Session, found: Account, value: s
         raise UserError("internal: takes a channel mention (or `none`).", example)
     if channel == found.channel_id:
         raise UserError(f"<#{channel}> is already the account's channel with the client.", example)
-    if inv.steward.gateway.is_shared(channel, session=session):
+    if inv.is_shared(session, channel):
         raise UserError(
             f"<#{channel}> is shared with another organisation (or Slack could not confirm it is "
             "not), so it cannot hold internal notes. Pick a channel only our people are in.",

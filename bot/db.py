@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
 from sqlmodel import Session, SQLModel, create_engine
 
+QUEUED = "steward.queued"  # session.info: this transaction queued an outbox message
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -51,11 +52,28 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10)
+        self._on_queued: list[Callable[[], None]] = []
+
+    def on_queued(self, wake: Callable[[], None]) -> None:
+        """Call `wake` after each commit of a transaction that queued an outbox message
+        (`mark_queued`): the outbox sends as soon as the row is visible, never before."""
+        self._on_queued.append(wake)
+
+    @staticmethod
+    def mark_queued(session: Session) -> None:
+        session.info[QUEUED] = True
+
+    def _committed(self, session: Session) -> None:
+        if session.info.pop(QUEUED, False):
+            for wake in self._on_queued:
+                wake()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on error."""
         with Session(self.engine, expire_on_commit=False) as session:
+            event.listen(session, "after_commit", self._committed)
+            event.listen(session, "after_rollback", lambda s: s.info.pop(QUEUED, None))
             try:
                 yield session
                 session.commit()

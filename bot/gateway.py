@@ -28,8 +28,9 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.directory import Directory, Person
+from bot.directory import Directory
 from bot.models import Audience, ChannelState, Standing
+from bot.people import Person
 from bot.services.accounts import account_for_channel
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,6 @@ from bot import render
 from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply
 from bot.dates import describe_day
 from bot.db import day_of, days_before
-from bot.directory import zone
 from bot.errors import UserError
 from bot.models import (
     Account,
@@ -47,6 +46,7 @@ from bot.models import (
     Tier,
 )
 from bot.outbox import enqueue
+from bot.people import zone
 from bot.routing import case_line, open_cases_for
 from bot.services.promises import get_promise, require_open
 from bot.slacktext import clip, escape
@@ -522,21 +522,7 @@ def render_digest(digest: Digest) -> dict[str, Any]:
 def digest_for(inv: Invocation, session: Session) -> Digest:
     """The caller's digest now, whatever the hour and the ledger say (preview, after a click)."""
     rep = Rep(inv.team_id, inv.user_id, inv.tz, inv.today)
-    return plan(session, [rep], inv.steward.settings.silence_days)[0]
-
-
-def update_digest(inv: Invocation, ts: str | None) -> None:
-    """Rewrite the caller's digest message (in `inv.channel_id`) with what is left in it now."""
-    if not ts or not inv.channel_id:
-        return
-    try:
-        with inv.steward.db.session() as session:
-            message = render_digest(digest_for(inv, session))
-        inv.steward.gateway.update(
-            channel=inv.channel_id, ts=ts, audience=Audience.internal, account_id=None, **message
-        )
-    except Exception:
-        log.exception("could not update the digest in %s", inv.channel_id)
+    return plan(session, [rep], inv.policy.silence_days)[0]
 
 
 # -- /steward digest ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy import exists, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from bot import keys
 from bot.clock import Clock
 from bot.db import Database
 from bot.gateway import Gateway, Refused
@@ -86,12 +87,12 @@ def enqueue(
     )
     session.add(message)
     session.flush()
+    Database.mark_queued(session)  # the worker wakes when this transaction commits
     return message
 
 
 WAITING = (OutboxStatus.pending, OutboxStatus.unknown)
 UNFINISHED = (*WAITING, OutboxStatus.sending)
-HELD_NOTICE = "held:"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -114,6 +115,7 @@ class OutboxWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        db.on_queued(self.notify)
 
     # -- running -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -135,19 +137,20 @@ class OutboxWorker:
         self._stop.clear()
 
     def notify(self) -> None:
-        """Something was queued: deliver now rather than at the next poll."""
+        """Something was queued and committed: deliver now rather than at the next poll.
+        Called by the database after such a commit (Database.on_queued), never by hand."""
         self._wake.set()
 
     def _run(self) -> None:
         self.recover()
         while not self._stop.is_set():
+            self._wake.clear()  # before the pass: a commit during it wakes the next one
             try:
                 wait = self.deliver_due()
             except Exception:  # keep the worker alive; the row stays queued
                 log.exception("outbox pass failed")
                 wait = 2.0
             self._wake.wait(timeout=wait)
-            self._wake.clear()
 
     # -- one pass ----------------------------------------------------------------------------
     def recover(self) -> None:
@@ -319,7 +322,7 @@ class OutboxWorker:
         held and the notice queued in one transaction: nobody sees the one without the other."""
         log.warning("outbox %s held: %s", row.key, reason)
         tell = row.caused_by
-        if tell and not row.key.startswith(HELD_NOTICE):  # users.info may write: before the txn
+        if tell and not keys.is_held_notice(row.key):  # users.info may write: before the txn
             home = self.gateway.directory.home().team_id
             tell = tell if self.gateway.directory.person(home, tell).trusted else None
         with self.db.session() as session:
@@ -328,7 +331,7 @@ class OutboxWorker:
                 .where(col(OutboxMessage.id) == row.id)
                 .values(status=OutboxStatus.held, last_error=reason[:500])
             )
-            if row.key.startswith(HELD_NOTICE):
+            if keys.is_held_notice(row.key):
                 return  # a notice about a held message that was itself held: the log has it
             account = session.get(Account, row.account_id) if row.account_id else None
             tell = tell or (account.owner_id if account else None)
@@ -341,7 +344,7 @@ class OutboxWorker:
             )
             enqueue(
                 session,
-                key=(HELD_NOTICE + row.key)[:200],
+                key=keys.held_notice(row.key),
                 channel=f"@{tell}",
                 text=text,
                 now=self.clock.now(),

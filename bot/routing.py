@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 from bot import render
 from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply, split_options
 from bot.dates import describe_day
-from bot.directory import Person
 from bot.errors import UserError
 from bot.models import Account, Audience, Case, CaseStatus, OutboxMessage, Route, SeenEvent
 from bot.outbox import enqueue
+from bot.people import Person
 from bot.services import accounts as accounts_svc
 from bot.slacktext import SECTION_LIMIT, USER_MENTION, channel_id_of, chunks, clip, escape, inert
 from bot.steward import Steward
@@ -144,7 +144,7 @@ def route_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
                 "one of our team channels, never an account's.",
                 EX_ROUTE_SET,
             )
-        if inv.steward.gateway.is_shared(channel, session=session):
+        if inv.is_shared(session, channel):
             raise UserError(
                 f"<#{channel}> is shared with another organisation (or Slack could not confirm it "
                 "is not); cases carry internal notes, so they go only to channels of our own.",

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import App, Respond
 
 from bot import modals, render
-from bot.commands import Invocation, run
+from bot.commands import run
 from bot.services.accounts import account_for_channel
 from bot.steward import Steward
-from handlers.guard import Actor, answer, ours_only
+from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
 MODAL_COMMANDS = ("/logcontact", "/promise")
@@ -66,16 +66,9 @@ def register(app: App, st: Steward) -> None:
                     ),
                 )
             return
-        inv = Invocation(
-            steward=st,
-            command=command,
-            text=text,
-            team_id=who.team_id,
-            person=who.person,
-            channel_id=body["channel_id"],
-        )
+        inv = invocation(st, who, command, text.strip(), body["channel_id"])
         try:
-            reply = run(inv)
+            reply = run(st.db, inv)
         except Exception:
             log.exception("%s failed", command)
             reply = failure_reply(inv.typed)

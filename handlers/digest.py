@@ -15,11 +15,13 @@ from typing import Any
 from slack_bolt import App, Respond
 
 from bot import modals, nudges
-from bot.commands import Invocation, promise_done, promise_due, run
+from bot.commands import promise_done, promise_due, run
+from bot.invocation import Invocation
+from bot.models import Audience
+from bot.services.accounts import account_of_team
 from bot.steward import Steward
 from handlers.commands import failure_reply
-from handlers.guard import Actor, answer, ours_only
-from handlers.views import account_of_team
+from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
 ITEM = re.compile(r"^(account|promise)-(\d+)$")
@@ -64,14 +66,14 @@ def register(app: App, st: Steward) -> None:
             _open_log_form(st, body, who, channel, item)
             return
         command, text, action = _action(action_id, kind, value, item)
-        inv = Invocation(st, command, text, who.team_id, who.person, channel)
+        inv = invocation(st, who, command, text, channel)
         try:
-            reply = run(inv, action)
+            reply = run(st.db, inv, action)
         except Exception:
             log.exception("digest click %s failed", action_id)
             reply = failure_reply(inv.typed)
         answer(st, who, respond, reply)
-        nudges.update_digest(inv, container.get("message_ts"))
+        update_digest(st, inv, container.get("message_ts"))
 
     app.action(re.compile(r"^digest_"))(ours_only(st, clicked))
 
@@ -94,3 +96,17 @@ def _open_log_form(
         st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
     except Exception:
         log.exception("could not open the log form from the digest")
+
+
+def update_digest(st: Steward, inv: Invocation, ts: str | None) -> None:
+    """Rewrite the person's digest message (in `inv.channel_id`) with what is left in it now."""
+    if not ts or not inv.channel_id:
+        return
+    try:
+        with st.db.session() as session:
+            message = nudges.render_digest(nudges.digest_for(inv, session))
+        st.gateway.update(
+            channel=inv.channel_id, ts=ts, audience=Audience.internal, account_id=None, **message
+        )
+    except Exception:
+        log.exception("could not update the digest in %s", inv.channel_id)

@@ -9,14 +9,16 @@ polite line, seen by them alone, that names nothing internal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from bot.directory import Person
+from bot.invocation import Invocation, Policy
 from bot.models import Audience
+from bot.people import Person
+from bot.slacktext import CHANNEL_MENTION, USER_MENTION
 from bot.steward import Steward
 
 CLIENT_LINE = (
@@ -86,6 +88,35 @@ def answer(st: Steward, who: Actor, respond: Respond, reply: dict[str, Any]) -> 
     )
 
 
+def invocation(
+    st: Steward,
+    who: Actor,
+    command: str,
+    text: str,
+    channel_id: str,
+    *,
+    people: Iterable[str] = (),
+) -> Invocation:
+    """The Invocation for one of our people, with what Slack has to say looked up now, before
+    any transaction: everyone the text mentions (and `people`), and the standing of the
+    channel they are in and of every channel the text names."""
+    mentioned = {*USER_MENTION.findall(text), *people}
+    found = {u: st.directory.person(who.team_id, u) for u in mentioned if u}
+    channels = {*(m[0] for m in CHANNEL_MENTION.findall(text)), channel_id}
+    standings = {c: st.gateway.standing(c) for c in channels if c and not c.startswith("D")}
+    return Invocation(
+        command=command,
+        text=text,
+        team_id=who.team_id,
+        person=who.person,
+        channel_id=channel_id,
+        now=st.clock.now(),
+        policy=Policy(st.settings.silence_days, st.settings.route_keywords),
+        people=found,
+        standings=standings,
+    )
+
+
 Act = Callable[[Actor, dict[str, Any], Respond], None]
 
 
@@ -103,3 +134,8 @@ def ours_only(st: Steward, act: Act) -> Callable[[Ack, dict[str, Any], Respond],
         act(who, body, respond)
 
     return listener
+
+
+def deferred(st: Steward, work: Callable[..., None]) -> Callable[..., None]:
+    """An event listener whose work must not hold up any ack (Bolt has acked the event)."""
+    return work

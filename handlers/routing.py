@@ -15,8 +15,8 @@ from slack_bolt import Ack, App, Respond
 from sqlalchemy.exc import IntegrityError
 
 from bot import modals, render, routing
-from bot.directory import Person
 from bot.models import Audience, SeenEvent, Standing
+from bot.people import Person
 from bot.routing import RouteRequest
 from bot.services.accounts import account_for_channel
 from bot.slacktext import clip
@@ -106,7 +106,6 @@ def register(app: App, st: Steward) -> None:
                 "again in a minute; what you wrote is still in the thread.",
                 Audience.client,  # said to whoever wrote, ours or the client's
             )
-        st.outbox.notify()
         log.info("mention %s in %s: %s", event.get("ts"), event.get("channel"), outcome)
 
     @app.event("message")
@@ -117,7 +116,6 @@ def register(app: App, st: Steward) -> None:
         if event.get("user") == bot_user or f"<@{bot_user}>" in (event.get("text") or ""):
             return  # a mention of Steward is a command, handled as app_mention
         routing.carry(st, event, lambda: actor(st, body).person)
-        st.outbox.notify()
 
     @app.event("channel_shared")
     def shared(event: dict[str, Any]) -> None:
@@ -181,7 +179,6 @@ def register(app: App, st: Steward) -> None:
             source_ts=f"form-{meta.get('source_ts', '')}",
         )
         routing.open_case(st, request)
-        st.outbox.notify()
 
     def picked(who: Actor, body: dict[str, Any], respond: Respond) -> None:
         action = body["actions"][0]
@@ -197,7 +194,6 @@ def register(app: App, st: Steward) -> None:
             source_ts=f"pick-{thread_ts}",
         )
         routing.open_case(st, request)
-        st.outbox.notify()
         respond(delete_original=True)
 
     app.action(re.compile(r"^route_pick_"))(ours_only(st, picked))
@@ -207,7 +203,6 @@ def register(app: App, st: Steward) -> None:
 
         def pressed(who: Actor, body: dict[str, Any], respond: Respond) -> None:
             said = act(int(body["actions"][0]["value"]), who.person)
-            st.outbox.notify()
             answer(st, who, respond, render.say(said))
 
         return ours_only(st, pressed)

@@ -10,15 +10,16 @@ from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session, col, or_, select
 
-from bot import modals, nudges
+from bot import modals
 from bot.commands import Invocation, Reply, record_contact, record_promise, run
 from bot.errors import UserError
 from bot.models import Account, Audience, InteractionKind
-from bot.services.accounts import name_key
+from bot.services.accounts import account_of_team, name_key
 from bot.slacktext import defuse, escape
 from bot.steward import Steward
 from handlers.commands import failure_reply, metadata
-from handlers.guard import Actor, actor
+from handlers.digest import update_digest
+from handlers.guard import Actor, actor, invocation
 
 log = logging.getLogger(__name__)
 LATEST_ZONE = timezone(timedelta(hours=14))  # nobody's today is later than this
@@ -30,14 +31,6 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
-def account_of_team(session: Session, team_id: str, value: str | None) -> Account | None:
-    """The account with id `value` (as a form sends it) if it belongs to this workspace."""
-    if not value or not value.isdigit():
-        return None
-    account = session.get(Account, int(value))
-    return account if account and account.team_id == team_id else None
 
 
 def answer_form(
@@ -105,7 +98,7 @@ def register(app: App, st: Steward) -> None:
         if refused(st, view, who):
             return
         team, meta = who.team_id, metadata(view)
-        inv = Invocation(st, "/logcontact", "", team, who.person, meta.get("channel_id", ""))
+        inv = invocation(st, who, "/logcontact", "", meta.get("channel_id", ""))
 
         def action(inv: Invocation, session: Session) -> Reply:
             account = account_of_team(session, team, form.get("account"))
@@ -117,7 +110,7 @@ def register(app: App, st: Steward) -> None:
             return record_contact(inv, session, account, kind, day or inv.today, person, summary)
 
         _finish(st, who, inv, meta, action, form.get("summary") or "")
-        nudges.update_digest(inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
+        update_digest(st, inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
 
     @app.view(modals.PROMISE_CALLBACK)
     def promise_submitted(ack: Ack, body: dict[str, Any], view: dict) -> None:
@@ -134,7 +127,8 @@ def register(app: App, st: Steward) -> None:
         if refused(st, view, who):
             return
         team, meta = who.team_id, metadata(view)
-        inv = Invocation(st, "/promise", "", team, who.person, meta.get("channel_id", ""))
+        owner = form.get("owner") or who.person.user_id
+        inv = invocation(st, who, "/promise", "", meta.get("channel_id", ""), people=[owner])
         internal = bool(form.get("internal"))
 
         def action(inv: Invocation, session: Session) -> Reply:
@@ -142,9 +136,8 @@ def register(app: App, st: Steward) -> None:
             if account is None:
                 raise UserError("that account no longer exists.", "/steward account list")
             what = defuse(escape(form["what"].strip()))
-            owner = form.get("owner") or inv.user_id
             example = "/promise acme send the quote by friday"
-            inv.require_ours(owner, "a promise's owner", example, session)
+            inv.require_ours(owner, "a promise's owner", example)
             return record_promise(inv, session, account, what, owner, due, internal=internal)
 
         _finish(st, who, inv, meta, action, form.get("what") or "")
@@ -152,7 +145,7 @@ def register(app: App, st: Steward) -> None:
 
 def _finish(st: Steward, who: Actor, inv: Invocation, meta: dict, action: Any, typed: str) -> None:
     try:
-        reply = run(inv, action)
+        reply = run(st.db, inv, action)
     except Exception:
         log.exception("%s form failed", inv.command)
         reply = failure_reply(escape(typed))

@@ -34,5 +34,4 @@ def tick(st: Steward, as_of: datetime | None = None) -> dict[str, int]:
         except Exception:
             log.exception("scheduled job %s failed; it runs again at the next tick", name)
             done[name] = 0
-    st.outbox.notify()
     return done

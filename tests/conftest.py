@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from bot.db import Database, normalize_url, scratch_postgres
-from bot.local import LocalSlack
-from bot.slack_standin import SlackStandIn
+from bot.dev.local import LocalSlack
+from bot.dev.standin import SlackStandIn
 
 POSTGRES_URL = os.environ.get(
     "STEWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

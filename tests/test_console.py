@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import console
+from bot.dev import console
 
 DEMO = Path(__file__).resolve().parent.parent / "docs" / "demo.txt"
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot import nudges
 from bot.config import ConfigError, Settings, parse_silence_days
-from bot.local import rendered
+from bot.dev.local import rendered
 from bot.models import (
     Account,
     Interaction,
@@ -26,7 +26,7 @@ from bot.models import (
     Promise,
     PromiseStatus,
 )
-from bot.slack_standin import SlackStandIn
+from bot.dev.standin import SlackStandIn
 from bot.steward import Steward
 from scheduler.jobs import tick
 from tests.conftest import ALICE, BORIS, CAROL, Slack

@@ -17,7 +17,7 @@ from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.models import Audience, OutboxMessage
 from bot.outbox import METADATA_EVENT, OutboxWorker, enqueue
-from bot.slack_standin import SlackStandIn
+from bot.dev.standin import SlackStandIn
 
 CHANNEL = "COUT"
 

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.gateway import STANDING_TTL
-from bot.local import rendered
+from bot.dev.local import rendered
 from bot.models import (
     Account,
     Audience,

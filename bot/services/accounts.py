@@ -241,3 +241,11 @@ def silence_threshold(account: Account, tiers: Mapping[str, int]) -> int:
     """Days without a logged contact before the account counts as silent: its own
     `silence:<N>d`, else its tier's (`Settings.silence_days`)."""
     return account.silence_days or tiers.get(account.tier, tiers[Tier.standard])
+
+
+def account_of_team(session: Session, team_id: str, value: str | None) -> Account | None:
+    """The account with id `value` (as a form sends it) if it belongs to this workspace."""
+    if not value or not value.isdigit():
+        return None
+    account = session.get(Account, int(value))
+    return account if account and account.team_id == team_id else None

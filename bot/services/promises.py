@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from bot import keys
 from bot.errors import UserError
 from bot.models import Account, Promise, PromiseStatus
 
-PROMISE_ID = re.compile(r"(?i)^p-?(\d{1,9})$|^#?(\d{1,9})$")
 WHAT_LIMIT = 1000
 
 
 def label(promise: Promise) -> str:
-    return f"P-{promise.id}"
+    return keys.promise_label(promise.id)
 
 
 def make_promise(
@@ -45,15 +44,15 @@ def make_promise(
 
 def get_promise(session: Session, team_id: str, ref: str, example: str) -> Promise:
     """The promise a user names as `P-12`, `p12` or `12`, within their workspace."""
-    match = PROMISE_ID.match(ref.strip())
-    if not match:
+    number = keys.promise_number(ref)
+    if number is None:
         raise UserError(f"“{ref}” is not a promise id; ids look like `P-12`.", example)
-    number = int(match.group(1) or match.group(2))
     promise = session.get(Promise, number)
     account = session.get(Account, promise.account_id) if promise else None
     if not promise or not account or account.team_id != team_id:
         raise UserError(
-            f"there is no promise P-{number}.", "/promise list   (shows the ids of open promises)"
+            f"there is no promise {keys.promise_label(number)}.",
+            "/promise list   (shows the ids of open promises)",
         )
     return promise
 

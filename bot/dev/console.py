@@ -1,7 +1,7 @@
 """`steward console`: try Steward in a terminal, with no Slack workspace and no tokens.
 
 What you type goes to the real app as Slack would send it: slash commands, messages and
-mentions as signed HTTP requests (bot/local.py), buttons as block actions, modals as view
+mentions as signed HTTP requests (bot/dev/local.py), buttons as block actions, modals as view
 submissions. What the app sends to Slack's Web API lands in the local stand-in, which this
 module renders as text. Scheduled jobs run when `:time` moves the clock.
 """
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.dates import parse_day
 from bot.db import fresh_database
-from bot.local import LocalSlack
+from bot.dev.local import LocalSlack
 from bot.slacktext import escape, unescape
 from scheduler.jobs import tick
 

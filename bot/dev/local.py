@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.slack_standin import SlackStandIn
+from bot.dev.standin import SlackStandIn
 from bot.steward import Steward
 from bot.web import WebApp, make_server
 
