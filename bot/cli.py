@@ -199,9 +199,9 @@ def waiting_messages(st: Steward) -> str:
 
 # -- commands -----------------------------------------------------------------------------------
 def serve(settings: Settings, *, scheduler: bool = True) -> int:
-    from bot.app import create_app
     from bot.steward import Steward
     from bot.web import WebApp, make_server
+    from handlers.app import create_app
     from scheduler.runner import build
 
     settings.require_slack()

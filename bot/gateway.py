@@ -26,12 +26,12 @@ from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 from sqlmodel import Session
 
+from bot.accounts.queries import account_for_channel
 from bot.clock import Clock
 from bot.db import Database
 from bot.directory import Directory
 from bot.models import Audience, ChannelState, Standing
 from bot.people import Person
-from bot.services.accounts import account_for_channel
 
 log = logging.getLogger(__name__)
 STANDING_TTL = timedelta(minutes=3)

@@ -27,11 +27,11 @@ from sqlalchemy import and_, case, func, literal, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import render
-from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply
+from bot.blocks import Reply, context, count, header, message, say, section
 from bot.dates import describe_day
 from bot.db import day_of, days_before
 from bot.errors import UserError
+from bot.invocation import Invocation
 from bot.models import (
     Account,
     Audience,
@@ -47,8 +47,10 @@ from bot.models import (
 )
 from bot.outbox import enqueue
 from bot.people import zone
+from bot.promises import render as promise_render
+from bot.promises.queries import get_promise
+from bot.promises.service import require_open
 from bot.routing import case_line, open_cases_for
-from bot.services.promises import get_promise, require_open
 from bot.slacktext import clip, escape
 from bot.steward import Steward
 
@@ -428,7 +430,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 
 def _silent_blocks(item: SilentAccount, day: date) -> list[dict[str, Any]]:
     line = (
-        f"*{escape(item.name)}* (`{item.slug}`) — *{render.count(item.days, 'day')}* without a "
+        f"*{escape(item.name)}* (`{item.slug}`) — *{count(item.days, 'day')}* without a "
         f"contact (threshold {item.threshold})"
     )
     if item.last_on:
@@ -438,7 +440,7 @@ def _silent_blocks(item: SilentAccount, day: date) -> list[dict[str, Any]]:
         line += "\nNo contact logged since the account was added."
     actions = [button("Log contact", "digest_log", _value("account", item.account_id, day))]
     return [
-        render.section(line),
+        section(line),
         {
             "type": "actions",
             "block_id": f"account-{item.account_id}",
@@ -451,7 +453,7 @@ def _promise_blocks(item: DueItem, day: date, *, show_owner: bool) -> list[dict[
     owner = f" — owner <@{item.owner_id}>" if show_owner else ""
     line = (
         f"`P-{item.promise_id}` *{escape(item.account_name)}* · {item.what}{owner}\n"
-        f"Due {render.due_text(item.due_on, day)}"
+        f"Due {promise_render.due_text(item.due_on, day)}"
     )
     value = _value("promise", item.promise_id, day)
     picker = {
@@ -461,7 +463,7 @@ def _promise_blocks(item: DueItem, day: date, *, show_owner: bool) -> list[dict[
     }
     elements = [button("Mark kept", "digest_kept", value, "primary"), picker]
     return [
-        render.section(line),
+        section(line),
         {
             "type": "actions",
             "block_id": f"promise-{item.promise_id}",
@@ -474,9 +476,9 @@ def render_digest(digest: Digest) -> dict[str, Any]:
     """The digest as a Slack message (text for notifications, blocks for reading)."""
     day = digest.rep.day
     if not digest.count:
-        return render.message(
+        return message(
             "Nothing left in today's digest. :white_check_mark:",
-            [render.section("Nothing left in today's digest. :white_check_mark:")],
+            [section("Nothing left in today's digest. :white_check_mark:")],
         )
     parts = [
         (digest.silent, "Clients gone quiet", lambda i: _silent_blocks(i, day)),
@@ -496,7 +498,7 @@ def render_digest(digest: Digest) -> dict[str, Any]:
     if digest.cases:
         summary += f"{', ' if summary else ''}{len(digest.cases)} open cases"
     text = f"Your digest for {day:%a} {day.day} {day:%b}: {summary}"
-    blocks = [render.header(f"Your digest — {day:%A} {day.day} {day:%B}")]
+    blocks = [header(f"Your digest — {day:%A} {day.day} {day:%B}")]
     room, left = MAX_ITEMS, 0
     for items, title, blocks_of in parts:
         if not items:
@@ -505,18 +507,18 @@ def render_digest(digest: Digest) -> dict[str, Any]:
         left += len(items) - len(shown)
         room -= len(shown)
         if shown:
-            blocks.append(render.section(f"*{title}* ({len(items)})"))
+            blocks.append(section(f"*{title}* ({len(items)})"))
             for item in shown:
                 blocks += blocks_of(item)
     if digest.cases:
-        blocks.append(render.section(f"*Cases open on your accounts* ({len(digest.cases)})"))
-        blocks += [render.section(case_line(c, a, day)) for c, a in digest.cases[:10]]
+        blocks.append(section(f"*Cases open on your accounts* ({len(digest.cases)})"))
+        blocks += [section(case_line(c, a, day)) for c, a in digest.cases[:10]]
         left += max(0, len(digest.cases) - 10)
     if left:
         blocks.append(
-            render.context(f"…and {left} more: `/promise list mine`, `/steward account list`.")
+            context(f"…and {left} more: `/promise list mine`, `/steward account list`.")
         )
-    return render.message(text, blocks)
+    return message(text, blocks)
 
 
 def digest_for(inv: Invocation, session: Session) -> Digest:
@@ -546,15 +548,15 @@ def digest_command(inv: Invocation, session: Session, words: list[str]) -> Reply
         member.digest_off = arg == "off"
         session.add(member)
         if member.digest_off:
-            return render.say("Your daily digest is *off*. `/steward digest on` brings it back.")
-        return render.say(f"Your daily digest is *on*, at {_shown_time(member)} your time.")
+            return say("Your daily digest is *off*. `/steward digest on` brings it back.")
+        return say(f"Your daily digest is *on*, at {_shown_time(member)} your time.")
     if not arg:
         state = "off" if member.digest_off else f"on, at {_shown_time(member)} your time"
-        return render.say(f"Your daily digest is {state}. {HELP_DIGEST.split(chr(10))[1][2:]}")
+        return say(f"Your daily digest is {state}. {HELP_DIGEST.split(chr(10))[1][2:]}")
     member.digest_time = _digest_time(words[0])
     member.digest_off = False
     session.add(member)
-    return render.say(f"Your daily digest will come at *{member.digest_time}* your time.")
+    return say(f"Your daily digest will come at *{member.digest_time}* your time.")
 
 
 def _shown_time(member: Member) -> str:
@@ -609,8 +611,6 @@ def snooze(inv: Invocation, session: Session, kind: str, item_id: int, days: int
     )
     row.until = until
     session.add(row)
-    return render.say(f"Snoozed {what} until {render.due_text(until, inv.today)}.")
+    return say(f"Snoozed {what} until {promise_render.due_text(until, inv.today)}.")
 
 
-STEWARD_VERBS["digest"] = digest_command
-HELP.append(HELP_DIGEST)

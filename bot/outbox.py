@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from sqlalchemy import exists, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -274,23 +275,8 @@ class OutboxWorker:
         if not self._claim(row):
             return  # another worker has it
         attempts = row.attempts + 1
-        self._not_before[row.channel] = self.clock.now() + timedelta(
-            seconds=self.per_channel_interval
-        )
         try:
-            response = self.gateway.post(
-                channel=row.channel,
-                audience=Audience(row.audience),
-                account_id=row.account_id,
-                text=row.text,
-                blocks=row.blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                metadata={
-                    "event_type": METADATA_EVENT,
-                    "event_payload": {"key": row.key, "audience": row.audience},
-                },
-            )
+            response = self._post(row, thread_ts)
         except Refused as refusal:
             self._hold(row, refusal.reason)
             return
@@ -315,6 +301,28 @@ class OutboxWorker:
             sent_at=self.clock.now(),
             last_error=None,
         )
+
+    def _post(self, row: OutboxMessage, thread_ts: str | None) -> SlackResponse:
+        """Post through the exit, paced: the channel's next post waits `per_channel_interval`
+        from when this one reached Slack (the exit's own checks before it take varying time,
+        so pacing from before them would let two posts arrive closer than that)."""
+        try:
+            return self.gateway.post(
+                channel=row.channel,
+                audience=Audience(row.audience),
+                account_id=row.account_id,
+                text=row.text,
+                blocks=row.blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"key": row.key, "audience": row.audience},
+                },
+            )
+        finally:
+            paced = self.clock.now() + timedelta(seconds=self.per_channel_interval)
+            self._not_before[row.channel] = max(paced, self._not_before.get(row.channel, paced))
 
     def _hold(self, row: OutboxMessage, reason: str) -> None:
         """Keep a message the exit refused, and tell the person who caused it (or the account's

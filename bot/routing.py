@@ -20,14 +20,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import render
-from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply, split_options
+from bot.accounts import queries as account_queries
+from bot.blocks import Reply, context, header, message, say, section
 from bot.dates import describe_day
 from bot.errors import UserError
+from bot.grammar import split_options
+from bot.invocation import Invocation
 from bot.models import Account, Audience, Case, CaseStatus, OutboxMessage, Route, SeenEvent
 from bot.outbox import enqueue
 from bot.people import Person
-from bot.services import accounts as accounts_svc
 from bot.slacktext import SECTION_LIMIT, USER_MENTION, channel_id_of, chunks, clip, escape, inert
 from bot.steward import Steward
 
@@ -118,26 +119,26 @@ def route_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
     rest, options = split_options(words[1:])
     account = None
     if "account" in options:
-        account = accounts_svc.resolve_account(
+        account = account_queries.resolve_account(
             session, inv.team_id, options["account"], EX_ROUTE_SET + " account:acme-rail"
         )
     if verb == "list":
         found = routes(session, inv.team_id)
         if not found:
-            return render.say(f"No counterparts are set yet. Set one: `{EX_ROUTE_SET}`")
-        names = {a.id: a.slug for a in accounts_svc.list_accounts(session, inv.team_id)}
+            return say(f"No counterparts are set yet. Set one: `{EX_ROUTE_SET}`")
+        names = {a.id: a.slug for a in account_queries.list_accounts(session, inv.team_id)}
         lines = [
             f"• *{r.function}* → <#{r.channel_id}>"
             + (f" for `{names.get(r.account_id, r.account_id)}`" if r.account_id else "")
             for r in found
         ]
-        return render.say("*Counterparts*\n" + "\n".join(lines))
+        return say("*Counterparts*\n" + "\n".join(lines))
     if verb == "set":
         if len(rest) < 2 or not channel_id_of(rest[1]):
             raise UserError("say which function and which of our channels takes it.", EX_ROUTE_SET)
         function = _function(rest[0], EX_ROUTE_SET)
         channel = channel_id_of(rest[1]) or ""
-        holder = accounts_svc.account_for_channel(session, inv.team_id, channel)
+        holder = account_queries.account_for_channel(session, inv.team_id, channel)
         if holder is not None:
             raise UserError(
                 f"<#{channel}> is the channel of *{escape(holder.name)}*; a counterpart must be "
@@ -166,7 +167,7 @@ def route_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
         route.channel_id = channel
         session.add(route)
         where = f" for *{escape(account.name)}*" if account else ""
-        return render.say(
+        return say(
             f":white_check_mark: *{function}* now goes to <#{channel}>{where}. In a client "
             f"thread: `@Steward route {function}: <note>`."
         )
@@ -188,7 +189,7 @@ def route_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
                 "/steward route list",
             )
         session.delete(route)
-        return render.say(f"Removed the counterpart for *{function}*.")
+        return say(f"Removed the counterpart for *{function}*.")
     raise UserError(f"I don't know `route {verb}`.", EX_ROUTE_SET, ["set", "list", "remove"])
 
 
@@ -205,7 +206,7 @@ def cases_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
         )
         title = "Your cases"
     elif which not in ("open", "all"):
-        account = accounts_svc.resolve_account(
+        account = account_queries.resolve_account(
             session, inv.team_id, " ".join(words), "/steward cases acme-rail"
         )
         query = query.where(Case.account_id == account.id)
@@ -216,12 +217,12 @@ def cases_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
         query = query.where(Case.status != CaseStatus.resolved)
     found = session.exec(query.order_by(col(Case.id).desc()).limit(40)).all()
     if not found:
-        return render.say(f"*{title}:* none.")
+        return say(f"*{title}:* none.")
     today = inv.today
     lines = [case_line(c, a, today) for c, a in found]
-    return render.message(
+    return message(
         f"{title}: {len(found)}",
-        [render.section(f"*{title}* ({len(found)})"), *[render.section(line) for line in lines]],
+        [section(f"*{title}* ({len(found)})"), *[section(line) for line in lines]],
     )
 
 
@@ -267,7 +268,7 @@ def open_case(st: Steward, request: RouteRequest) -> str:
     a client's request that cannot be routed reaches the account's owner instead, never lost."""
     ours = request.person.trusted
     with st.db.session() as session:
-        account = accounts_svc.account_for_channel(session, request.team_id, request.channel_id)
+        account = account_queries.account_for_channel(session, request.team_id, request.channel_id)
         if account is None or (not ours and not account.clients_may_route):
             say_to_asker(
                 st,
@@ -460,7 +461,7 @@ def _ask_function(st: Steward, request: RouteRequest, available: list[str]) -> s
         else "Route this thread to which team?"
     )
     blocks = [
-        render.section(lead),
+        section(lead),
         {"type": "actions", "block_id": "route_pick", "elements": buttons},
     ]
     whisper(
@@ -545,21 +546,21 @@ def case_post(
     )
     if case.note:
         intro += f"\n> {clip(inert(case.note, names), 1000)}"
-    blocks: list[dict[str, Any]] = [render.header(head), render.section(intro)]
+    blocks: list[dict[str, Any]] = [header(head), section(intro)]
     shown = thread[:THREAD_MESSAGES]
     if shown:
-        blocks.append(render.context(f"The thread so far ({len(thread)} messages):"))
+        blocks.append(context(f"The thread so far ({len(thread)} messages):"))
         room = 40 - len(blocks)
         text = "\n".join(f"{_author(m, names)}: {inert(m.get('text', ''), names)}" for m in shown)
         pieces = chunks(text, SECTION_LIMIT - 10)
         for piece in pieces[:room]:
-            blocks.append(render.section(piece))
+            blocks.append(section(piece))
         if len(pieces) > room or len(thread) > len(shown):
-            blocks.append(render.context("…the rest is in the original thread."))
+            blocks.append(context("…the rest is in the original thread."))
     if permalink:
-        blocks.append(render.context(f"<{permalink}|Open the original thread>"))
+        blocks.append(context(f"<{permalink}|Open the original thread>"))
     blocks.append(case_buttons(case))
-    return render.message(f"{head}: raised by {raiser}", blocks)
+    return message(f"{head}: raised by {raiser}", blocks)
 
 
 # -- threads in step ---------------------------------------------------------------------------
@@ -679,7 +680,7 @@ def carry(st: Steward, event: Mapping[str, Any], who: Callable[[], Person]) -> s
                 piece = f":leftwards_arrow_with_hook: After {label(case)} was resolved — {piece}"
                 reopen = button("Reopen", "case_reopen", case)
                 blocks = [
-                    render.section(piece),
+                    section(piece),
                     {"type": "actions", "block_id": f"case-{case.id}-late", "elements": [reopen]},
                 ]
             to_case_thread(session, case, f"origin:{ts}:{n}", piece, now, person.user_id, blocks)
@@ -857,9 +858,9 @@ def show_status(st: Steward, case: Case) -> None:
         return  # not delivered yet: the thread says who took it
     state: list[dict[str, Any]] = []
     if case.status == CaseStatus.resolved:
-        state.append(render.context(f":white_check_mark: Resolved by <@{case.resolved_by}>"))
+        state.append(context(f":white_check_mark: Resolved by <@{case.resolved_by}>"))
     elif case.taken_by:
-        state.append(render.context(f":raising_hand: Taken by <@{case.taken_by}>"))
+        state.append(context(f":raising_hand: Taken by <@{case.taken_by}>"))
     kept = [
         b
         for b in post.blocks
@@ -964,5 +965,3 @@ HELP_ROUTE = (
     "• `/steward cases [open|mine|all|<account>]`"
 )
 
-STEWARD_VERBS.update({"route": route_command, "routes": route_command, "cases": cases_command})
-HELP.append(HELP_ROUTE)

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from slack_bolt import App, Respond
 
-from bot import modals, render
+from bot.accounts.queries import account_for_channel
+from bot.blocks import failure, say
 from bot.commands import run
-from bot.services.accounts import account_for_channel
+from bot.contacts import render as contact_render
+from bot.promises import render as promise_render
 from bot.steward import Steward
 from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
 MODAL_COMMANDS = ("/logcontact", "/promise")
-
-
-def failure_reply(typed: str) -> dict[str, Any]:
-    """What the user sees when we fail: nothing is lost, and no internals are shown."""
-    return render.message(
-        ":x: Something went wrong on our side and that was *not* saved. Please try again in a "
-        "minute; here is what you typed.",
-        [
-            render.section(
-                ":x: Something went wrong on our side and that was *not* saved. "
-                "Please try again in a minute; here is what you typed:"
-            ),
-            *render.fenced(typed),
-        ],
-    )
 
 
 def open_form(st: Steward, body: dict[str, Any], who: Actor) -> None:
@@ -42,9 +28,9 @@ def open_form(st: Steward, body: dict[str, Any], who: Actor) -> None:
     today = st.clock.today(tz) if tz else None
     meta = {"channel_id": channel, "response_url": body.get("response_url", "")}
     if body["command"] == "/logcontact":
-        view = modals.logcontact_view(account, today, meta)
+        view = contact_render.form(account, today, meta)
     else:
-        view = modals.promise_view(account, user, today, meta)
+        view = promise_render.form(account, user, today, meta)
     st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
 
 
@@ -60,7 +46,7 @@ def register(app: App, st: Steward) -> None:
                     st,
                     who,
                     respond,
-                    render.say(
+                    say(
                         f"I couldn't open the form. Type the command in one line instead: "
                         f"`{command} help` shows how."
                     ),
@@ -71,16 +57,8 @@ def register(app: App, st: Steward) -> None:
             reply = run(st.db, inv)
         except Exception:
             log.exception("%s failed", command)
-            reply = failure_reply(inv.typed)
+            reply = failure(inv.typed)
         answer(st, who, respond, reply)
 
     for name in ("/steward", "/logcontact", "/promise"):
         app.command(name)(ours_only(st, handle))
-
-
-def metadata(view: dict[str, Any]) -> dict[str, str]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}

@@ -14,13 +14,15 @@ from typing import Any
 
 from slack_bolt import App, Respond
 
-from bot import modals, nudges
-from bot.commands import promise_done, promise_due, run
+from bot import nudges
+from bot.accounts.queries import account_of_team
+from bot.blocks import failure
+from bot.commands import run
+from bot.contacts import render as contact_render
 from bot.invocation import Invocation
 from bot.models import Audience
-from bot.services.accounts import account_of_team
+from bot.promises.grammar import promise_done, promise_due
 from bot.steward import Steward
-from handlers.commands import failure_reply
 from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ def register(app: App, st: Steward) -> None:
             reply = run(st.db, inv, action)
         except Exception:
             log.exception("digest click %s failed", action_id)
-            reply = failure_reply(inv.typed)
+            reply = failure(inv.typed)
         answer(st, who, respond, reply)
         update_digest(st, inv, container.get("message_ts"))
 
@@ -91,7 +93,7 @@ def _open_log_form(
         "response_url": body.get("response_url", ""),
         "digest_ts": (body.get("container") or {}).get("message_ts", ""),  # updated after
     }
-    view = modals.logcontact_view(account, st.clock.today(tz) if tz else None, meta)
+    view = contact_render.form(account, st.clock.today(tz) if tz else None, meta)
     try:
         st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
     except Exception:

@@ -9,6 +9,7 @@ polite line, seen by them alone, that names nothing internal.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -139,3 +140,12 @@ def ours_only(st: Steward, act: Act) -> Callable[[Ack, dict[str, Any], Respond],
 def deferred(st: Steward, work: Callable[..., None]) -> Callable[..., None]:
     """An event listener whose work must not hold up any ack (Bolt has acked the event)."""
     return work
+
+
+def metadata(view: dict[str, Any]) -> dict[str, str]:
+    """What a form carries from where it was opened (channel, response_url, digest ts)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}

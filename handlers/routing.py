@@ -14,16 +14,16 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from sqlalchemy.exc import IntegrityError
 
-from bot import modals, render, routing
+from bot import routing
+from bot.accounts.queries import account_for_channel
+from bot.blocks import form_values, say
 from bot.models import Audience, SeenEvent, Standing
 from bot.people import Person
 from bot.routing import RouteRequest
-from bot.services.accounts import account_for_channel
 from bot.slacktext import clip
 from bot.steward import Steward
-from handlers.commands import metadata
-from handlers.guard import Actor, actor, answer, ours_only
-from handlers.views import refused
+from handlers.guard import Actor, actor, answer, metadata, ours_only
+from handlers.views.forms import refused
 
 log = logging.getLogger(__name__)
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+>\s*")
@@ -143,7 +143,7 @@ def register(app: App, st: Steward) -> None:
                 st,
                 who,
                 respond,
-                render.say(
+                say(
                     "I can only route threads in an account's channel, to a function with a "
                     f"counterpart (`{routing.EX_ROUTE_SET}`)."
                 ),
@@ -168,7 +168,7 @@ def register(app: App, st: Steward) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return
-        form, meta = modals.values(view), metadata(view)
+        form, meta = form_values(view), metadata(view)
         request = RouteRequest(
             team_id=who.team_id,
             person=who.person,
@@ -203,7 +203,7 @@ def register(app: App, st: Steward) -> None:
 
         def pressed(who: Actor, body: dict[str, Any], respond: Respond) -> None:
             said = act(int(body["actions"][0]["value"]), who.person)
-            answer(st, who, respond, render.say(said))
+            answer(st, who, respond, say(said))
 
         return ours_only(st, pressed)
 

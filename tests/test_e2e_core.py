@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.dev.local import rendered
+from bot.blocks import rendered
 from bot.models import Account, Contact, Interaction, Promise
 from tests.conftest import ACME_CHANNEL, ALICE, BORIS, GENERAL, GLOBEX_CHANNEL, Slack
 

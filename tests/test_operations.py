@@ -32,16 +32,16 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from bot.app import create_app
 from bot.config import ConfigError, Settings, mask_secret, mask_url
 from bot.db import Database, scratch_postgres
 from bot.dev.local import SIGNING_SECRET, sign
+from bot.dev.standin import SlackStandIn
 from bot.metrics import DatabaseCollector
 from bot.models import Account, Case, OutboxMessage
-from bot.dev.standin import SlackStandIn
 from bot.socket import SocketMode, backoff
 from bot.steward import Steward
 from bot.web import WebApp, make_server
+from handlers.app import create_app
 from scheduler.runner import LoggedTick
 from tests.conftest import ACME_CHANNEL, ALICE, POSTGRES_URL, Slack, _postgres_unreachable
 

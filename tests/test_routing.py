@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.dev.local import rendered
+from bot.blocks import rendered
 from bot.models import Case, CaseStatus
 from bot.routing import parse_keywords, suggest_function, working_hours_between
 from scheduler.jobs import tick

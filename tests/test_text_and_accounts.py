@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.accounts import queries as accounts
+from bot.accounts import service as account_service
 from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.errors import UserError
-from bot.services import accounts
 from bot.slacktext import chunks, clip, defuse, plain, tokens, unescape, user_id_of
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -68,7 +69,7 @@ def test_settings_from_env_and_clear_errors() -> None:
 
 
 def add(session, name: str, channel: str | None = None):
-    return accounts.add_account(
+    return account_service.add_account(
         session,
         team_id="T1",
         name=name,
@@ -84,7 +85,7 @@ def test_find_accounts_by_slug_name_prefix_and_channel(db: Database) -> None:
         add(session, "Acme Rail", "C1")
         add(session, "Acme Tools")
         add(session, "Ünïcødé Ltd")
-        other_team = accounts.add_account(
+        other_team = account_service.add_account(
             session, team_id="T2", name="Acme Rail", owner_id="U9", created_by="U9", now=NOW
         )
     with db.session() as session:

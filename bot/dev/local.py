@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.app import create_app
+from bot.blocks import rendered
 from bot.config import Settings
 from bot.dev.standin import SlackStandIn
 from bot.steward import Steward
 from bot.web import WebApp, make_server
+from handlers.app import create_app
 
 SIGNING_SECRET = "local-signing-secret"
 
@@ -379,15 +380,3 @@ class LocalSlack:
                 "message": message,
             }
         )
-
-
-def rendered(message: dict[str, Any]) -> str:
-    """Everything a person would read in a message: its text and every block's text."""
-    parts = [message.get("text") or ""]
-    for block in message.get("blocks") or []:
-        if "text" in block and isinstance(block["text"], dict):
-            parts.append(block["text"].get("text", ""))
-        for item in block.get("fields", []) + block.get("elements", []):
-            if isinstance(item, dict) and isinstance(item.get("text"), str):
-                parts.append(item["text"])
-    return "\n".join(parts)

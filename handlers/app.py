@@ -1,4 +1,7 @@
-"""The Bolt app: one per process, with every surface's listeners registered."""
+"""The composition root: the one Bolt app of a process, with every surface registered.
+
+The layers point one way: handlers/ use bot/, never the reverse (bot/cli.py and bot/dev/ load
+this module to serve; nothing in the domain does)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
+import handlers
 from bot.observe import request_middleware
 from bot.steward import Steward
-from handlers import commands, digest, routing, views
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +31,7 @@ def create_app(
         listener_executor=listener_executor,
     )
     app.use(request_middleware(st.metrics))  # one log line and the metrics per request
-    commands.register(app, st)
-    views.register(app, st)
-    digest.register(app, st)
-    routing.register(app, st)
+    handlers.register(app, st)
 
     @app.error
     def on_error(error: Exception) -> None:

@@ -1,45 +1,14 @@
-"""Promises to clients: one owner, a due date, written confirmation, a status."""
+"""Reading promises: one by its label, the open ones by account, owner or due date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from bot import keys
 from bot.errors import UserError
 from bot.models import Account, Promise, PromiseStatus
-
-WHAT_LIMIT = 1000
-
-
-def label(promise: Promise) -> str:
-    return keys.promise_label(promise.id)
-
-
-def make_promise(
-    session: Session,
-    *,
-    account: Account,
-    what: str,
-    owner_id: str,
-    due_on: date,
-    created_by: str,
-    now: datetime,
-    internal: bool = False,
-) -> Promise:
-    promise = Promise(
-        internal=internal,
-        account_id=account.id,
-        what=what,
-        owner_id=owner_id,
-        due_on=due_on,
-        created_by=created_by,
-        created_at=now,
-    )
-    session.add(promise)
-    session.flush()
-    return promise
 
 
 def get_promise(session: Session, team_id: str, ref: str, example: str) -> Promise:
@@ -55,40 +24,6 @@ def get_promise(session: Session, team_id: str, ref: str, example: str) -> Promi
             "/promise list   (shows the ids of open promises)",
         )
     return promise
-
-
-def require_open(promise: Promise, doing: str) -> None:
-    if promise.status != PromiseStatus.open:
-        raise UserError(
-            f"{label(promise)} is already {promise.status}; only open promises can be {doing}.",
-            "/promise list",
-        )
-
-
-def close(
-    session: Session,
-    promise: Promise,
-    *,
-    status: PromiseStatus,
-    by: str,
-    now: datetime,
-    note: str | None = None,
-) -> None:
-    require_open(promise, "closed")
-    promise.status = status
-    promise.closed_at = now
-    promise.closed_by = by
-    promise.note = note
-    session.add(promise)
-
-
-def reschedule(session: Session, promise: Promise, due_on: date) -> date:
-    """Move the due date; returns the old one."""
-    require_open(promise, "rescheduled")
-    old = promise.due_on
-    promise.due_on = due_on
-    session.add(promise)
-    return old
 
 
 def open_promises(

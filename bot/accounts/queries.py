@@ -1,22 +1,22 @@
-"""Accounts and their contacts: create, find by any handle a person would use, describe."""
+"""Reading accounts: find one by any handle a person would use (slug, name, the start of
+either, its #channel), search them for the form's picker, and gather what the card shows."""
 
 from __future__ import annotations
 
 import difflib
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
-from bot.models import Account, Contact, Interaction, Promise, PromiseStatus, Stage, Tier
+from bot.models import Account, Contact, Interaction, Promise, PromiseStatus
 from bot.slacktext import channel_id_of
 
 NAME_LIMIT = 200
+PICKER_LIMIT = 100  # options an external select shows
 
 
 def name_key(text: str) -> str:
@@ -24,7 +24,6 @@ def name_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-# Latin letters that Unicode does not decompose into a base letter and an accent.
 LATIN_FOLD = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"}
 )
@@ -41,64 +40,6 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def add_account(
-    session: Session,
-    *,
-    team_id: str,
-    name: str,
-    owner_id: str,
-    created_by: str,
-    now: datetime,
-    channel_id: str | None = None,
-    tier: Tier = Tier.standard,
-) -> Account:
-    name = " ".join(name.split())
-    example = "/steward account add Acme Rail #acme-rail tier:key"
-    if not name:
-        raise UserError("the account needs a name.", example)
-    if len(name) > NAME_LIMIT:
-        raise UserError(f"the name is {len(name)} characters; keep it under {NAME_LIMIT}.", example)
-    slug = slugify(name)
-    if not slug:
-        raise UserError(f"“{name}” has no letters or digits to name the account by.", example)
-    existing = session.exec(
-        select(Account).where(Account.team_id == team_id, Account.slug == slug)
-    ).first()
-    if existing:
-        raise UserError(
-            f"an account `{slug}` already exists ({existing.name}).",
-            f"/steward account show {slug}",
-        )
-    if channel_id:
-        check_channel_free(session, team_id, channel_id)
-    account = Account(
-        team_id=team_id,
-        name=name,
-        name_key=name_key(name),
-        slug=slug,
-        owner_id=owner_id,
-        channel_id=channel_id,
-        tier=tier,
-        stage=Stage.responsive,
-        created_at=now,
-        created_by=created_by,
-    )
-    session.add(account)
-    session.flush()
-    return account
-
-
-def check_channel_free(
-    session: Session, team_id: str, channel_id: str, account: Account | None = None
-) -> None:
-    holder = account_for_channel(session, team_id, channel_id)
-    if holder and holder is not account:
-        raise UserError(
-            f"<#{channel_id}> is already the channel of `{holder.slug}`; one channel per account.",
-            f"/steward account set {holder.slug} channel:<#{channel_id}>",
-        )
-
-
 def account_for_channel(session: Session, team_id: str, channel_id: str) -> Account | None:
     """The account whose channel this is: the one shared with the client, or our internal one."""
     return session.exec(
@@ -107,6 +48,14 @@ def account_for_channel(session: Session, team_id: str, channel_id: str) -> Acco
             or_(Account.channel_id == channel_id, Account.internal_channel_id == channel_id),
         )
     ).first()
+
+
+def account_of_team(session: Session, team_id: str, value: str | None) -> Account | None:
+    """The account with id `value` (as a form sends it) if it belongs to this workspace."""
+    if not value or not value.isdigit():
+        return None
+    account = session.get(Account, int(value))
+    return account if account and account.team_id == team_id else None
 
 
 def find_accounts(
@@ -181,28 +130,15 @@ def list_accounts(session: Session, team_id: str) -> list[Account]:
     )
 
 
-def set_channel(session: Session, account: Account, channel_id: str) -> None:
-    check_channel_free(session, account.team_id, channel_id, account)
-    account.channel_id = channel_id
-    session.add(account)
-
-
-def contact_by_name(
-    session: Session, account: Account, name: str, now: datetime
-) -> tuple[Contact, bool]:
-    """The account's contact with this name (any case), or a new one; True when new."""
-    key = name_key(name)
-    contact = session.exec(
-        select(Contact).where(Contact.account_id == account.id, Contact.name_key == key)
-    ).first()
-    if contact:
-        return contact, False
-    contact = Contact(
-        account_id=account.id, name=" ".join(name.split()), name_key=key, created_at=now
-    )
-    session.add(contact)
-    session.flush()
-    return contact, True
+def search(session: Session, team_id: str, typed: str) -> list[Account]:
+    """Accounts whose slug or name contains what was typed in the form's picker."""
+    query = select(Account).where(Account.team_id == team_id)
+    key = name_key(typed)
+    if key:
+        query = query.where(
+            or_(col(Account.slug).contains(key), col(Account.name_key).like(f"%{key}%"))
+        )
+    return list(session.exec(query.order_by(Account.slug).limit(PICKER_LIMIT)).all())
 
 
 @dataclass
@@ -235,17 +171,3 @@ def card(session: Session, account: Account) -> AccountCard:
         select(func.count()).select_from(Interaction).where(Interaction.account_id == account.id)
     ).one()
     return AccountCard(account, last, last_with, list(promises), list(contacts), count)
-
-
-def silence_threshold(account: Account, tiers: Mapping[str, int]) -> int:
-    """Days without a logged contact before the account counts as silent: its own
-    `silence:<N>d`, else its tier's (`Settings.silence_days`)."""
-    return account.silence_days or tiers.get(account.tier, tiers[Tier.standard])
-
-
-def account_of_team(session: Session, team_id: str, value: str | None) -> Account | None:
-    """The account with id `value` (as a form sends it) if it belongs to this workspace."""
-    if not value or not value.isdigit():
-        return None
-    account = session.get(Account, int(value))
-    return account if account and account.team_id == team_id else None

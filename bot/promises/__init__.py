@@ -1,0 +1,1 @@
+"""Promises to clients: one owner, a due date, a written confirmation, a status."""

@@ -1,0 +1,219 @@
+"""Promises: record one and confirm it in writing, mark it kept, cancel it, move its date.
+Each change is said in the confirmation's thread, and to the owner when someone else made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot import keys
+from bot.errors import UserError
+from bot.invocation import Invocation
+from bot.models import Account, Audience, Promise, PromiseStatus
+from bot.outbox import enqueue
+from bot.promises import render
+
+WHAT_LIMIT = 1000
+EX_PROMISE = "/promise acme-rail send the revised quote by friday"
+
+
+def label(promise: Promise) -> str:
+    return keys.promise_label(promise.id)
+
+
+def make_promise(
+    session: Session,
+    *,
+    account: Account,
+    what: str,
+    owner_id: str,
+    due_on: date,
+    created_by: str,
+    now: datetime,
+    internal: bool = False,
+) -> Promise:
+    promise = Promise(
+        internal=internal,
+        account_id=account.id,
+        what=what,
+        owner_id=owner_id,
+        due_on=due_on,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(promise)
+    session.flush()
+    return promise
+
+
+def require_open(promise: Promise, doing: str) -> None:
+    if promise.status != PromiseStatus.open:
+        raise UserError(
+            f"{label(promise)} is already {promise.status}; only open promises can be {doing}.",
+            "/promise list",
+        )
+
+
+def close(
+    session: Session,
+    promise: Promise,
+    *,
+    status: PromiseStatus,
+    by: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    require_open(promise, "closed")
+    promise.status = status
+    promise.closed_at = now
+    promise.closed_by = by
+    promise.note = note
+    session.add(promise)
+
+
+def reschedule(session: Session, promise: Promise, due_on: date) -> date:
+    """Move the due date; returns the old one."""
+    require_open(promise, "rescheduled")
+    old = promise.due_on
+    promise.due_on = due_on
+    session.add(promise)
+    return old
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Where the written confirmation went: a channel (or `@user` for a DM), for whom, and
+    whether people outside our organisation can read it."""
+
+    channel: str
+    audience: Audience
+    shared: bool
+
+
+@dataclass(frozen=True)
+class Recorded:
+    promise: Promise
+    account: Account
+    confirmation: Confirmation | None  # None: the account has no channel for it
+
+
+def record(
+    session: Session,
+    inv: Invocation,
+    account: Account,
+    what: str,
+    owner: str,
+    due: date,
+    *,
+    internal: bool = False,
+) -> Recorded:
+    """Store a promise (from the command or its form) and queue its written confirmation."""
+    if due < inv.today:
+        raise UserError(
+            f"the due date {due.isoformat()} has passed; a promise needs a date still ahead.",
+            EX_PROMISE,
+        )
+    made = make_promise(
+        session,
+        account=account,
+        what=what,
+        owner_id=owner,
+        due_on=due,
+        created_by=inv.user_id,
+        now=inv.now,
+        internal=internal,
+    )
+    return Recorded(made, account, confirm(session, inv, made, account))
+
+
+def confirmation_target(made: Promise, account: Account) -> tuple[str, Audience] | None:
+    """Where a promise is confirmed in writing, and for whom: the client's channel (the point of
+    /promise), or, for an internal one, the account's internal channel or the owner's DM."""
+    if made.internal:
+        return account.internal_channel_id or f"@{made.owner_id}", Audience.internal
+    if account.channel_id:
+        return account.channel_id, Audience.client
+    return None
+
+
+def confirm(
+    session: Session, inv: Invocation, made: Promise, account: Account
+) -> Confirmation | None:
+    target = confirmation_target(made, account)
+    if target is None:
+        return None
+    channel, audience = target
+    enqueue(
+        session,
+        key=keys.promise_confirmation(made.id),
+        channel=channel,
+        now=inv.now,
+        audience=audience,
+        account_id=account.id,
+        caused_by=inv.user_id,
+        **render.confirmation(made, account, inv.today),
+    )
+    shared = audience == Audience.client and inv.is_shared(session, channel)
+    return Confirmation(channel, audience, shared)
+
+
+def note_in_thread(session: Session, inv: Invocation, made: Promise, key: str, text: str) -> None:
+    """A change to a promise, said in the thread of its written confirmation."""
+    account = session.get(Account, made.account_id)
+    target = confirmation_target(made, account) if account else None
+    if account is None or target is None:
+        return
+    channel, audience = target
+    enqueue(
+        session,
+        key=keys.promise_note(made.id, key),
+        channel=channel,
+        text=text,
+        thread_key=keys.promise_confirmation(made.id),
+        now=inv.now,
+        audience=audience,
+        account_id=account.id,
+        caused_by=inv.user_id,
+    )
+
+
+def tell_owner(session: Session, inv: Invocation, made: Promise, key: str, text: str) -> None:
+    """Someone changed a promise they do not own: its owner hears of it by DM."""
+    if made.owner_id == inv.user_id:
+        return
+    enqueue(
+        session,
+        key=keys.promise_owner_note(made.id, key),
+        channel=f"@{made.owner_id}",
+        text=text,
+        now=inv.now,
+        audience=Audience.internal,
+        caused_by=inv.user_id,
+    )
+
+
+def mark_kept(session: Session, inv: Invocation, made: Promise, note: str | None) -> None:
+    close(session, made, status=PromiseStatus.kept, by=inv.user_id, now=inv.now, note=note)
+    note_in_thread(session, inv, made, "kept", render.kept_note(made, inv.user_id))
+    tell_owner(session, inv, made, "kept", render.kept_owner_note(made, inv.user_id))
+
+
+def cancel(session: Session, inv: Invocation, made: Promise, reason: str | None) -> None:
+    close(session, made, status=PromiseStatus.cancelled, by=inv.user_id, now=inv.now, note=reason)
+    # the reason may be internal: it stays out of the thread
+    note_in_thread(session, inv, made, "cancelled", render.cancelled_note(made))
+    tell_owner(
+        session, inv, made, "cancelled", render.cancelled_owner_note(made, inv.user_id, reason)
+    )
+
+
+def move(session: Session, inv: Invocation, made: Promise, due: date) -> date:
+    """Give the promise a new due date; returns the old one."""
+    old = reschedule(session, made, due)
+    key = f"due:{due.isoformat()}"
+    note_in_thread(session, inv, made, key, render.moved_note(made, old, inv.today))
+    tell_owner(session, inv, made, key, render.moved_owner_note(made, old, inv.user_id))
+    return old

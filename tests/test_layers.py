@@ -1,0 +1,66 @@
+"""The house's layers point one way: handlers/ use bot/; features never talk to Slack."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = ("accounts", "contacts", "promises", "cases", "digest")
+SLACK = ("slack_sdk", "slack_bolt", "bot.gateway", "bot.directory", "bot.steward", "handlers")
+LINES = 420  # "fits in a head": about 400 lines a module
+
+
+def imports(path: Path) -> set[str]:
+    """Every module `path` imports, at any depth (lazy imports inside functions too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def modules(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
+
+
+def reaches(names: set[str], banned: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if any(n == b or n.startswith(b + ".") for b in banned))
+
+
+def feature_modules() -> list[Path]:
+    return [p for f in FEATURES if (ROOT / "bot" / f).is_dir() for p in modules(f"bot/{f}")]
+
+
+@pytest.mark.parametrize("path", feature_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_features_import_nothing_from_slack(path: Path) -> None:
+    assert reaches(imports(path), SLACK) == []
+
+
+@pytest.mark.parametrize("path", modules("bot"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_domain_never_imports_handlers_or_dev_tooling(path: Path) -> None:
+    relative = path.relative_to(ROOT).as_posix()
+    if relative.startswith("bot/dev/") or relative == "bot/cli.py":
+        return  # the entry point and the tooling load the app to serve it
+    assert reaches(imports(path), ("handlers", "bot.dev")) == []
+
+
+def test_features_are_folders_and_the_old_modules_are_gone() -> None:
+    for feature in ("accounts", "contacts", "promises"):
+        assert (ROOT / "bot" / feature / "service.py").is_file()
+    for old in ("render.py", "modals.py", "services", "app.py"):
+        assert not (ROOT / "bot" / old).exists(), old
+
+
+@pytest.mark.parametrize(
+    "path", modules("bot", "handlers", "scheduler"), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_every_module_fits_in_a_head(path: Path) -> None:
+    if path.relative_to(ROOT).as_posix().startswith("bot/dev/"):
+        return  # developer tooling: the console and the stand-in
+    assert len(path.read_text().splitlines()) <= LINES
