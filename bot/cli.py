@@ -184,13 +184,15 @@ class Stopper:
 def waiting_messages(st: Steward) -> str:
     """'3 message(s) still queued' for the shutdown line (they go out at the next start)."""
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from bot.models import OutboxMessage
+    from bot.outbox import WAITING
 
     try:
         with st.db.engine.connect() as connection:
             count = connection.execute(
-                select(func.count()).where(OutboxMessage.status.in_(("pending", "unknown")))
+                select(func.count()).where(col(OutboxMessage.status).in_(WAITING))
             ).scalar_one()
     except Exception:
         return "queue not readable"
