@@ -167,7 +167,7 @@ def scrub(text: str, secrets: list[str]) -> str:
 
 def _password(url: str) -> str | None:
     try:
-        return make_url(url).password  # type: ignore[return-value]
+        return make_url(url).password
     except (ArgumentError, ValueError):
         match = re.search(r"://[^:/@\s]*:([^@\s]*)@", url)
         return match.group(1) if match else None

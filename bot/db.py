@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -151,7 +152,7 @@ def fresh_database(postgres_server: str | None = None) -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'steward.db'}"
 
 
-class days_before(FunctionElement):
+class days_before(FunctionElement[date]):
     """SQL for the date `n` days before `day` (n an integer expression, per row)."""
 
     type = Date()
@@ -170,7 +171,7 @@ def _days_before_postgresql(element: days_before, compiler: Any, **kw: Any) -> s
     return f"(CAST({day} AS DATE) - ({n}))"
 
 
-class day_of(FunctionElement):
+class day_of(FunctionElement[date]):
     """SQL for the (UTC) calendar day of a stored datetime."""
 
     type = Date()

@@ -24,9 +24,10 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bot.db import Database
-from bot.models import Case, CaseStatus, NudgeLedger, OutboxMessage
+from bot.models import Case, CaseStatus, NudgeLedger, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("steward.slack")
 
@@ -185,22 +186,23 @@ class DatabaseCollector(Collector):
         with self.db.engine.connect() as connection:
             by_status = connection.execute(
                 select(
-                    OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at)
-                ).group_by(OutboxMessage.status)
+                    col(OutboxMessage.status), func.count(), func.min(col(OutboxMessage.created_at))
+                ).group_by(col(OutboxMessage.status))
             ).all()
             sent = connection.execute(
                 select(func.count())
                 .select_from(NudgeLedger)
-                .join(OutboxMessage, OutboxMessage.key == NudgeLedger.outbox_key)
-                .where(OutboxMessage.status == "sent")
+                .join(OutboxMessage, col(OutboxMessage.key) == col(NudgeLedger.outbox_key))
+                .where(col(OutboxMessage.status) == OutboxStatus.sent)
             ).scalar_one()
-            open_cases = dict(
-                connection.execute(  # type: ignore[arg-type]
-                    select(Case.status, func.count())
-                    .where(Case.status != CaseStatus.resolved)
-                    .group_by(Case.status)
-                ).all()
-            )
+            open_cases: dict[str, int] = {
+                status: count
+                for status, count in connection.execute(
+                    select(col(Case.status), func.count())
+                    .where(col(Case.status) != CaseStatus.resolved)
+                    .group_by(col(Case.status))
+                )
+            }
         waiting, oldest = 0, None
         for status, count, first in by_status:
             outbox.add_metric([status], count)

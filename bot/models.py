@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.types import JSON
@@ -180,7 +181,7 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(max_length=200, unique=True)
     channel: str = Field(max_length=32)
     text: str
-    blocks: list | None = Field(default=None, sa_column=Column(JSON))
+    blocks: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     thread_ts: str | None = Field(default=None, max_length=32)
     thread_key: str | None = Field(
         default=None, max_length=200, description="post in the thread of this outbox message"

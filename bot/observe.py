@@ -71,9 +71,9 @@ class ObservedAck(Ack):
         self._on_response = on_response
         self._lock = threading.Lock()
         self._reported = False
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Bolt's Ack.__init__ is unannotated
 
-    @property  # type: ignore[override]
+    @property
     def response(self) -> BoltResponse | None:
         return self._response
 

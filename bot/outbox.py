@@ -179,7 +179,7 @@ class OutboxWorker:
                         col(earlier.status).in_(UNFINISHED),
                     ),
                 )
-                .order_by(OutboxMessage.id)
+                .order_by(col(OutboxMessage.id))
                 .limit(limit)
             ).all()
         wait = 5.0

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -107,11 +107,21 @@ class WebApp:
         return [body]
 
 
-def make_server(web: WebApp, host: str, port: int, threads: int = THREADS):
+class Server(Protocol):
+    """What we use of a waitress server (waitress ships no type information)."""
+
+    effective_port: int
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def make_server(web: WebApp, host: str, port: int, threads: int = THREADS) -> Server:
     """A waitress server (production-grade, pure Python), bound at once; .run() serves."""
     from waitress.server import create_server
 
-    return create_server(
+    server: Server = create_server(
         web,
         host=host,
         port=port,
@@ -120,3 +130,4 @@ def make_server(web: WebApp, host: str, port: int, threads: int = THREADS):
         backlog=BACKLOG,
         ident="steward",
     )
+    return server

@@ -2,6 +2,7 @@
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401  (registers the tables on the metadata)
@@ -11,9 +12,12 @@ target_metadata = SQLModel.metadata
 
 
 def run() -> None:
-    engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url")
-    )
+    engine: Engine | None = config.attributes.get("engine")
+    if engine is None:
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("no engine handed over and no sqlalchemy.url set")
+        engine = create_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

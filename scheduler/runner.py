@@ -16,9 +16,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import and_, case, func, select
+from sqlmodel import col
 
 from bot.config import DEFAULT_TICK_SECONDS
-from bot.models import NudgeLedger, OutboxMessage
+from bot.models import NudgeLedger, OutboxMessage, OutboxStatus
 from bot.nudges import DIGEST
 from bot.steward import Steward
 from scheduler.jobs import tick
@@ -43,26 +44,30 @@ def digest_counts(st: Steward, moment: datetime, since: datetime | None) -> Dige
     with st.db.engine.connect() as connection:
         planned, queued = connection.execute(
             select(
-                func.count(), func.coalesce(func.sum(case((NudgeLedger.outbox_key != "", 1))), 0)
-            ).where(NudgeLedger.kind == DIGEST, NudgeLedger.created_at == moment)
+                func.count(),
+                func.coalesce(func.sum(case((col(NudgeLedger.outbox_key) != "", 1))), 0),
+            ).where(col(NudgeLedger.kind) == DIGEST, col(NudgeLedger.created_at) == moment)
         ).one()
         counts = DigestCounts(planned=planned, queued=queued)
         if since is None:
             return counts
         digests = (
-            select(OutboxMessage.status, func.count())
-            .join(NudgeLedger, NudgeLedger.outbox_key == OutboxMessage.key)
+            select(col(OutboxMessage.status), func.count())
+            .join(NudgeLedger, col(NudgeLedger.outbox_key) == col(OutboxMessage.key))
             .where(
-                and_(OutboxMessage.status == "sent", OutboxMessage.sent_at > since)
+                and_(
+                    col(OutboxMessage.status) == OutboxStatus.sent,
+                    col(OutboxMessage.sent_at) > since,
+                )
                 | and_(
-                    OutboxMessage.status == "expired",
-                    OutboxMessage.expires_at > since,
-                    OutboxMessage.expires_at <= moment,
+                    col(OutboxMessage.status) == OutboxStatus.expired,
+                    col(OutboxMessage.expires_at) > since,
+                    col(OutboxMessage.expires_at) <= moment,
                 )
             )
-            .group_by(OutboxMessage.status)
+            .group_by(col(OutboxMessage.status))
         )
-        found = dict(connection.execute(digests).all())  # type: ignore[arg-type]
+        found: dict[str, int] = {status: count for status, count in connection.execute(digests)}
     counts.sent, counts.expired = found.get("sent", 0), found.get("expired", 0)
     return counts
 

@@ -114,7 +114,8 @@ class Console:
     def _name_of(self, user_id: str) -> str:
         if user_id == self.standin.bot_user_id:
             return "Steward"
-        return "@" + self.standin.users.get(user_id, {}).get("name", user_id)
+        name: str = self.standin.users.get(user_id, {}).get("name", user_id)
+        return "@" + name
 
     def _place(self, channel_id: str) -> str:
         info = self.standin.channels.get(channel_id, {})
@@ -143,7 +144,7 @@ class Console:
         """Slack mrkdwn as a person reads it: mentions by name, links by label."""
 
         def label(match: re.Match[str]) -> str:
-            sigil, target, name, url, url_label = match.groups()
+            sigil, target, name, url, url_label = match.groups("")
             if url:
                 return f"{url_label} ({url})" if url_label else url
             if sigil == "@":
@@ -451,7 +452,7 @@ class Console:
     def _submit(self, args: list[str]) -> None:
         if self.view is None:
             raise ConsoleError("no form is open")
-        given = {}
+        given: dict[str, str] = {}
         for arg in args:
             name, sep, value = arg.partition("=")
             if not sep:
@@ -462,8 +463,8 @@ class Console:
             if block.get("type") != "input":
                 continue
             element = block["element"]
-            value = given.pop(block["block_id"], None)
-            values[block["block_id"]] = {element["action_id"]: self._state(element, value)}
+            typed = given.pop(block["block_id"], None)
+            values[block["block_id"]] = {element["action_id"]: self._state(element, typed)}
         if given:
             raise ConsoleError(f"the form has no field {', '.join(given)}")
         view, self.view = self.view, None
