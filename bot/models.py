@@ -308,3 +308,10 @@ class Case(SQLModel, table=True):
     created_at: datetime
     resolved_at: datetime | None = None
     nudged_at: datetime | None = None
+
+
+def stored_id(row_id: int | None) -> int:
+    """A row's id once it is stored (flushed): SQLModel types ids as optional until then."""
+    if row_id is None:
+        raise ValueError("the row has no id yet: flush it first")
+    return row_id

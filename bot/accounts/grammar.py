@@ -93,9 +93,10 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
         if rest:
             found = resolve_account(session, inv.team_id, " ".join(rest), example)
         else:
-            found = account_for_channel(session, inv.team_id, inv.channel_id)
-            if not found:
+            here = account_for_channel(session, inv.team_id, inv.channel_id)
+            if here is None:
                 raise UserError("which account? Name it, or run this in its channel.", example)
+            found = here
         return render.account_card(
             card(session, found),
             inv.today,
@@ -151,9 +152,10 @@ def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
     if ref_words:
         found = resolve_account(session, inv.team_id, " ".join(ref_words), EX_SET)
     else:
-        found = account_for_channel(session, inv.team_id, inv.channel_id)
-        if not found:
+        here = account_for_channel(session, inv.team_id, inv.channel_id)
+        if here is None:
             raise UserError("which account? Name it before the options.", EX_SET)
+        found = here
     changes = read_changes(inv, found, options)
     service.change(session, inv, found, changes)
     return render.changed(found, changes, silence_threshold(found, inv.policy.silence_days))

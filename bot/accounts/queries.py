@@ -45,7 +45,10 @@ def account_for_channel(session: Session, team_id: str, channel_id: str) -> Acco
     return session.exec(
         select(Account).where(
             Account.team_id == team_id,
-            or_(Account.channel_id == channel_id, Account.internal_channel_id == channel_id),
+            or_(
+                col(Account.channel_id) == channel_id,
+                col(Account.internal_channel_id) == channel_id,
+            ),
         )
     ).first()
 
@@ -72,7 +75,9 @@ def find_accounts(
     key = name_key(ref)
     team = Account.team_id == team_id
     exact = session.exec(
-        select(Account).where(team, or_(Account.slug == key, Account.name_key == key))
+        select(Account).where(
+            team, or_(col(Account.slug) == key, col(Account.name_key) == key)
+        )
     ).all()
     if exact or exact_only:
         return list(exact)
@@ -162,7 +167,7 @@ def card(session: Session, account: Account) -> AccountCard:
     promises = session.exec(
         select(Promise)
         .where(Promise.account_id == account.id, Promise.status == PromiseStatus.open)
-        .order_by(Promise.due_on, Promise.id)
+        .order_by(col(Promise.due_on), col(Promise.id))
     ).all()
     contacts = session.exec(
         select(Contact).where(Contact.account_id == account.id).order_by(Contact.name_key).limit(10)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.accounts.queries import name_key
 from bot.errors import UserError
 from bot.invocation import Invocation
-from bot.models import Account, Contact, Interaction, InteractionKind
+from bot.models import Account, Contact, Interaction, InteractionKind, stored_id
 
 EX_LOG = "/logcontact acme-rail call yesterday with Jan Kowalski: agreed the Q1 renewal terms"
 
@@ -26,7 +26,10 @@ def contact_by_name(
     if contact:
         return contact, False
     contact = Contact(
-        account_id=account.id, name=" ".join(name.split()), name_key=key, created_at=now
+        account_id=stored_id(account.id),
+        name=" ".join(name.split()),
+        name_key=key,
+        created_at=now,
     )
     session.add(contact)
     session.flush()
@@ -50,7 +53,7 @@ def log_interaction(
     if person:
         contact, is_new = contact_by_name(session, account, person, now)
     interaction = Interaction(
-        account_id=account.id,
+        account_id=stored_id(account.id),
         kind=kind,
         occurred_on=occurred_on,
         contact_id=contact.id if contact else None,

@@ -277,7 +277,9 @@ class LocalSlack:
         """The `team` of an interaction: the workspace of the person who acted."""
         return {"id": self.user_ref(user)["team_id"], "domain": self.standin.team_domain}
 
-    def view_submission(self, user: str, view: dict[str, Any], values: dict) -> HttpResult:
+    def view_submission(
+        self, user: str, view: dict[str, Any], values: dict[str, Any]
+    ) -> HttpResult:
         """Submit a modal the app opened, with `values` as Slack's view.state.values."""
         submitted = {
             **view,
@@ -301,7 +303,9 @@ class LocalSlack:
             }
         )
 
-    def block_suggestion(self, user: str, action_id: str, value: str, view: dict) -> HttpResult:
+    def block_suggestion(
+        self, user: str, action_id: str, value: str, view: dict[str, Any]
+    ) -> HttpResult:
         return self.interaction(
             {
                 "type": "block_suggestion",

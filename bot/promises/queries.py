@@ -46,5 +46,5 @@ def open_promises(
         query = query.where(Promise.owner_id == owner_id)
     if due_before is not None:
         query = query.where(col(Promise.due_on) < due_before)
-    query = query.order_by(Promise.due_on, Promise.id).limit(limit)
+    query = query.order_by(col(Promise.due_on), col(Promise.id)).limit(limit)
     return [(p, a) for p, a in session.exec(query).all()]

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot import keys
 from bot.errors import UserError
 from bot.invocation import Invocation
-from bot.models import Account, Audience, Promise, PromiseStatus
+from bot.models import Account, Audience, Promise, PromiseStatus, stored_id
 from bot.outbox import enqueue
 from bot.promises import render
 
@@ -37,7 +37,7 @@ def make_promise(
 ) -> Promise:
     promise = Promise(
         internal=internal,
-        account_id=account.id,
+        account_id=stored_id(account.id),
         what=what,
         owner_id=owner_id,
         due_on=due_on,
@@ -152,7 +152,7 @@ def confirm(
         channel=channel,
         now=inv.now,
         audience=audience,
-        account_id=account.id,
+        account_id=stored_id(account.id),
         caused_by=inv.user_id,
         **render.confirmation(made, account, inv.today),
     )
@@ -175,7 +175,7 @@ def note_in_thread(session: Session, inv: Invocation, made: Promise, key: str, t
         thread_key=keys.promise_confirmation(made.id),
         now=inv.now,
         audience=audience,
-        account_id=account.id,
+        account_id=stored_id(account.id),
         caused_by=inv.user_id,
     )
 
