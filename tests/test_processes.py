@@ -215,8 +215,10 @@ def websocket() -> Iterator[WebSocketListener]:
 def test_serve_in_socket_mode_opens_the_websocket_and_stops_on_sigterm(
     tmp_path: Path, websocket: WebSocketListener
 ) -> None:
-    with SocketStandIn() as standin:
-        standin.ws_url, standin.opened = websocket.url, []
+    standin = SocketStandIn()
+    standin.ws_url, standin.opened = websocket.url, []
+    standin.start()
+    try:
         env = process_env(
             tmp_path,
             SLACK_BOT_TOKEN="xoxb-test",
@@ -229,6 +231,8 @@ def test_serve_in_socket_mode_opens_the_websocket_and_stops_on_sigterm(
             process.wait_for_line("Socket Mode connected (attempt 1)")
             healthy(process, f"http://127.0.0.1:{env['PORT']}")
             code, stderr, stdout = process.stop(signal.SIGTERM)
+    finally:
+        standin.stop()
     assert request_line == "GET /link/?ticket=t-1&app_id=A0STEWARD HTTP/1.1"
     assert headers["upgrade"].lower() == "websocket" and headers["sec-websocket-key"]
     assert standin.opened == ["xapp-"]  # the app token, not the bot's
