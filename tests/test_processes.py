@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import select
 
+from bot.config import EXIT_PORT
 from bot.db import Database
 from bot.dev.local import SIGNING_SECRET, rendered, sign
 from bot.dev.standin import SlackStandIn
@@ -41,16 +42,33 @@ def process_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def healthy(process: Process, url: str) -> None:
-    """Wait for /healthz to answer 200; fail at once if the process has exited."""
+def healthy(process: Process, url: str) -> bool:
+    """Wait for /healthz to answer 200. False if the process lost its port to another between
+    free_port() and its start (exit 5: other test runs share this machine); any other exit, or
+    no answer in time, fails the test."""
     deadline = time.monotonic() + WAIT
     while http_get(url + "/healthz")[0] != 200:
         if process.popen.poll() is not None:
             code, stderr, _ = process.stop()
+            if code == EXIT_PORT:
+                return False
             raise AssertionError(f"steward exited with {code} before /healthz:\n{stderr}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {WAIT:g} s waiting for {url}/healthz")
         time.sleep(0.05)
+    return True
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], tmp_path: Path) -> Iterator[Process]:
+    """`steward serve` with `env`, healthy; a port taken meanwhile is tried again, twice."""
+    for _ in range(3):
+        env["PORT"] = str(free_port())
+        with running(["serve"], env, tmp_path) as process:
+            if healthy(process, f"http://127.0.0.1:{env['PORT']}"):
+                yield process
+                return
+    raise AssertionError("three free ports were all taken before steward could listen")
 
 
 def slash_command(url: str, standin: SlackStandIn, command: str, text: str, key: str) -> int:
@@ -109,9 +127,8 @@ def test_serve_over_http_answers_a_signed_command_and_stops_on_sigterm(
         SLACK_API_URL=standin.api_url,
         DATABASE_URL=database_url,
     )
-    url = f"http://127.0.0.1:{env['PORT']}"
-    with running(["serve"], env, tmp_path) as process:
-        healthy(process, url)
+    with serving(env, tmp_path) as process:
+        url = f"http://127.0.0.1:{env['PORT']}"
         added = f"account add Acme Rail <#{ACME_CHANNEL}|acme-rail>"
         assert slash_command(url, standin, "/steward", added, "add") == 200
         assert "Acme Rail" in answer(standin, "add")
@@ -229,7 +246,7 @@ def test_serve_in_socket_mode_opens_the_websocket_and_stops_on_sigterm(
         with running(["serve"], env, tmp_path) as process:
             request_line, headers = websocket.upgrade(WAIT)
             process.wait_for_line("Socket Mode connected (attempt 1)")
-            healthy(process, f"http://127.0.0.1:{env['PORT']}")
+            assert healthy(process, f"http://127.0.0.1:{env['PORT']}")  # 200 once connected
             code, stderr, stdout = process.stop(signal.SIGTERM)
     finally:
         standin.stop()
