@@ -160,7 +160,7 @@ def test_posts_to_one_channel_are_paced(db: Database, stand_in: SlackStandIn) ->
     clock = Clock()
     for n in range(3):
         queue(db, clock, f"k{n}")
-    worker(db, stand_in, clock, interval=0.2).drain()
+    assert worker(db, stand_in, clock, interval=0.2).drain()
     times = [c["at"] for c in stand_in.calls if c["method"] == "chat.postMessage"]
     assert len(times) == 3
     assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))

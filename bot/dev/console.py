@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.dates import parse_day
 from bot.db import fresh_database
 from bot.dev.local import LocalSlack
+from bot.dev.standin import WaitTimedOut
 from bot.slacktext import escape, unescape
 from scheduler.jobs import tick
 
@@ -165,7 +166,9 @@ class Console:
     def settle(self, limit: float = 15.0) -> None:
         """Wait until the app has finished answering (every listener done, the outbox empty),
         then show what it sent."""
-        if not self.slack.settle(limit):
+        try:
+            self.slack.settle(limit)
+        except WaitTimedOut:
             self._print(f"! Steward is still working after {limit:.0f} s; more may follow.")
         self.flush()
 

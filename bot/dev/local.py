@@ -16,12 +16,12 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from bot.blocks import rendered
 from bot.config import Settings
-from bot.dev.standin import SlackStandIn
+from bot.dev.standin import SlackStandIn, WaitTimedOut
 from bot.steward import Steward
 from bot.web import WebApp, make_server
 from handlers.app import create_app
@@ -60,9 +60,18 @@ class TrackingExecutor(ThreadPoolExecutor):
             self._running -= 1
             self._idle.notify_all()
 
-    def wait_idle(self, timeout: float) -> bool:
+    def idle(self) -> bool:
+        """Whether nothing is running now (a probe: it does not wait)."""
         with self._idle:
-            return self._idle.wait_for(lambda: self._running == 0, timeout)
+            return self._running == 0
+
+    def wait_idle(self, timeout: float) -> Literal[True]:
+        """Wait until nothing runs; WaitTimedOut (an AssertionError) after `timeout` seconds."""
+        with self._idle:
+            if self._idle.wait_for(lambda: self._running == 0, timeout):
+                return True
+            running = self._running
+        raise WaitTimedOut(f"the app's listeners to finish ({running} still running)", timeout)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -110,18 +119,17 @@ class LocalSlack:
         with contextlib.suppress(OSError):  # close() from another thread ends the loop so
             self.server.run()
 
-    def settle(self, timeout: float = 10.0) -> bool:
+    def settle(self, timeout: float = 10.0) -> Literal[True]:
         """Wait until every listener has finished and the outbox has delivered all it can;
-        False when that did not happen within `timeout` seconds."""
+        WaitTimedOut (an AssertionError) when that did not happen within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self.listeners.wait_idle(max(0.0, deadline - time.monotonic())):
-                return False
+            self.listeners.wait_idle(max(0.0, deadline - time.monotonic()))
             if not self.steward.outbox.drain(timeout=max(0.0, deadline - time.monotonic())):
-                return False
-            if self.listeners.wait_idle(0):
+                raise WaitTimedOut("the outbox to deliver every queued message", timeout)
+            if self.listeners.idle():
                 return True
-        return False
+        raise WaitTimedOut("the app to settle (listeners done, outbox empty)", timeout)
 
     def close(self) -> None:
         self.listeners.shutdown(wait=True)
@@ -241,11 +249,11 @@ class LocalSlack:
     # -- what came back -------------------------------------------------------------------------
     def response(self, key: str, timeout: float = 10) -> dict[str, Any]:
         """The message the app posted to the response_url of the command sent with `key`."""
-        found = self.standin.wait_for(
-            lambda: any(r["key"] == key for r in self.standin.responses), timeout
+        self.standin.wait_for(
+            lambda: any(r["key"] == key for r in self.standin.responses),
+            timeout,
+            what=f"a post to the response_url of {key}",
         )
-        if not found:
-            raise TimeoutError(f"no response_url post for {key} within {timeout} s")
         return next(r["payload"] for r in self.standin.responses if r["key"] == key)
 
     def response_text(self, key: str) -> str:
@@ -255,7 +263,12 @@ class LocalSlack:
         return [m for m in self.standin.messages if m["channel"] == channel]
 
     def wait_posts(self, channel: str, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-        self.standin.wait_for(lambda: len(self.posts(channel)) >= count, timeout)
+        """The posts in `channel` once there are at least `count` (WaitTimedOut if not)."""
+        self.standin.wait_for(
+            lambda: len(self.posts(channel)) >= count,
+            timeout,
+            what=f"{count} post(s) in {channel} (have {len(self.posts(channel))})",
+        )
         return self.posts(channel)
 
     # -- payload shapes ------------------------------------------------------------------------

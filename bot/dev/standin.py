@@ -16,12 +16,27 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlparse
 from zoneinfo import ZoneInfo
 
 Listener = Callable[[str, dict[str, Any]], None]
 JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
+
+
+class WaitTimedOut(AssertionError):
+    """A wait for something the app should do ran out: an AssertionError, so a test fails even
+    where its author forgot to assert, and the message says what was awaited."""
+
+    def __init__(self, what: str, timeout: float) -> None:
+        super().__init__(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def described(predicate: Callable[[], object]) -> str:
+    """`<lambda> at tests/test_x.py:12`: where a waited-for condition was written."""
+    code = getattr(predicate, "__code__", None)
+    name = getattr(predicate, "__qualname__", repr(predicate))
+    return f"{name} at {code.co_filename}:{code.co_firstlineno}" if code else name
 
 
 class SlackError(Exception):
@@ -174,13 +189,19 @@ class SlackStandIn:
     def add_listener(self, fn: Listener) -> None:
         self._listeners.append(fn)
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    def wait_for(
+        self, predicate: Callable[[], object], timeout: float = 5.0, what: str | None = None
+    ) -> Literal[True]:
+        """Poll `predicate` until it is truthy; on timeout raise WaitTimedOut (an
+        AssertionError naming `what`, or where the predicate was written)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
                 return True
             time.sleep(0.01)
-        return predicate()
+        if predicate():
+            return True
+        raise WaitTimedOut(what or described(predicate), timeout)
 
     def add_message(
         self,
