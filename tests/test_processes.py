@@ -22,9 +22,10 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import select
 
+from bot.blocks import rendered
 from bot.config import EXIT_PORT
 from bot.db import Database
-from bot.dev.local import SIGNING_SECRET, rendered, sign
+from bot.dev.local import SIGNING_SECRET, sign
 from bot.dev.standin import SlackStandIn
 from bot.models import Contact, Interaction
 from tests.conftest import ACME_CHANNEL, ALICE, GENERAL
