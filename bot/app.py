@@ -9,7 +9,8 @@ from slack_bolt import App
 
 from bot.observe import request_middleware
 from bot.steward import Steward
-from handlers import commands, digest, routing, views
+from handlers import commands, digest, events, middleware, shortcuts, views
+from handlers.actions import cases as case_actions
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,13 @@ def create_app(
         listener_executor=listener_executor,
     )
     app.use(request_middleware(st.metrics))  # one log line and the metrics per request
+    middleware.register(app, st)  # Slack's retries of an event go no further
     commands.register(app, st)
     views.register(app, st)
     digest.register(app, st)
-    routing.register(app, st)
+    events.register(app, st)
+    shortcuts.register(app, st)
+    case_actions.register(app, st)
 
     @app.error
     def on_error(error: Exception) -> None:

@@ -507,7 +507,7 @@ def promise_due(inv: Invocation, session: Session, words: list[str]) -> Reply:
 # -- /steward ----------------------------------------------------------------------------------
 Verb = Callable[[Invocation, Session, list[str]], Reply]
 STEWARD_VERBS: dict[str, Verb] = {}
-"""`/steward <verb> …`: each feature's module adds its verbs (and a HELP section) on import."""
+"""`/steward <verb> …`: every verb, registered at the bottom of this module."""
 
 
 def steward(inv: Invocation, session: Session) -> Reply:
@@ -760,3 +760,10 @@ def help_reply(
 
 COMMANDS.update({"/logcontact": logcontact, "/promise": promise, "/steward": steward})
 STEWARD_VERBS.update({"account": account, "accounts": account})
+
+from bot.cases import grammar as cases  # noqa: E402  (its grammar reads split_options above)
+
+STEWARD_VERBS.update(
+    {"route": cases.route_command, "routes": cases.route_command, "cases": cases.cases_command}
+)
+HELP.append(cases.HELP_ROUTE)

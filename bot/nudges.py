@@ -28,6 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import render
+from bot.cases.queries import open_cases_for
+from bot.cases.render import case_line
 from bot.commands import HELP, STEWARD_VERBS, Invocation, Reply
 from bot.dates import describe_day
 from bot.db import day_of, days_before
@@ -47,7 +49,6 @@ from bot.models import (
 )
 from bot.outbox import enqueue
 from bot.people import zone
-from bot.routing import case_line, open_cases_for
 from bot.services.promises import get_promise, require_open
 from bot.slacktext import clip, escape
 from bot.steward import Steward

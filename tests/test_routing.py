@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from bot.cases.grammar import parse_keywords
+from bot.cases.lifecycle import working_hours_between
+from bot.cases.service import suggest_function
 from bot.dev.local import rendered
 from bot.models import Case, CaseStatus
-from bot.routing import parse_keywords, suggest_function, working_hours_between
 from scheduler.jobs import tick
 from tests.conftest import ACME_CHANNEL, ALICE, BORIS, CAROL, GLOBEX_CHANNEL, Slack
 
