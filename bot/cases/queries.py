@@ -17,7 +17,9 @@ from bot.models import Account, Case, CaseStatus, OutboxMessage, Route, SeenEven
 def routes(session: Session, team_id: str) -> list[Route]:
     return list(
         session.exec(
-            select(Route).where(Route.team_id == team_id).order_by(Route.function, Route.account_id)
+            select(Route)
+            .where(Route.team_id == team_id)
+            .order_by(col(Route.function), col(Route.account_id))
         ).all()
     )
 
@@ -148,7 +150,7 @@ def open_cases_for(
     )
     if owners is not None:
         query = query.where(col(Account.owner_id).in_(owners))
-    return [(c, a) for c, a in session.exec(query.order_by(Case.id)).all()]
+    return [(c, a) for c, a in session.exec(query.order_by(col(Case.id))).all()]
 
 
 # -- seen before? ------------------------------------------------------------------------------
