@@ -13,9 +13,9 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from bot import nudges as digest
-from bot import routing as cases
 from bot.accounts import grammar as accounts
 from bot.blocks import Reply, message, refusal, section
+from bot.cases import grammar as cases
 from bot.contacts import grammar as contacts
 from bot.db import Database
 from bot.errors import UserError

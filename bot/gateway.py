@@ -189,3 +189,22 @@ class Gateway:
             channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
         )
         return list(response.get("messages", []))
+
+    # -- reading (what a handler gathers before a service runs) ------------------------------------
+    def thread(self, channel: str, ts: str, *, limit: int = 200) -> list[dict[str, Any]]:
+        """conversations.replies: the thread's messages so far, parent first ([] when Slack
+        would not say)."""
+        try:
+            replies = self.client.conversations_replies(channel=channel, ts=ts, limit=limit)
+            return list(replies["messages"])
+        except Exception as error:
+            log.warning("conversations.replies %s %s: %s", channel, ts, error)
+            return []
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """chat.getPermalink: a link to the message (None when Slack would not say)."""
+        try:
+            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+        except Exception as error:
+            log.warning("chat.getPermalink %s %s: %s", channel, ts, error)
+            return None

@@ -281,14 +281,17 @@ class Route(SQLModel, table=True):
 class Case(SQLModel, table=True):
     """A client thread routed to our counterpart team, tracked until it is resolved.
 
-    The case's post in the counterpart channel is the outbox message keyed `case:<id>:post`;
-    its thread is the case thread. A thread may be routed again once its case is resolved.
+    The case's post in the counterpart channel is the outbox message keyed `keys.case_post(id)`;
+    its thread is the case thread. Once Slack has it, where it is (`post_channel`, `post_ts`)
+    is recorded here, so a case thread leads to its case. A thread may be routed again once
+    its case is resolved.
     """
 
     __table_args__ = (
         UniqueConstraint("team_id", "origin_channel", "source_key", name="uq_case_source"),
         Index("ix_case_origin", "origin_channel", "origin_ts"),
         Index("ix_case_account_status", "account_id", "status"),
+        Index("ix_case_post", "post_channel", "post_ts"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -308,6 +311,8 @@ class Case(SQLModel, table=True):
     created_at: datetime
     resolved_at: datetime | None = None
     nudged_at: datetime | None = None
+    post_channel: str | None = Field(default=None, max_length=32)  # the case post, once sent
+    post_ts: str | None = Field(default=None, max_length=32)
 
 
 def stored_id(row_id: int | None) -> int:

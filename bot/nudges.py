@@ -28,6 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.blocks import Reply, context, count, header, message, say, section
+from bot.cases.queries import open_cases_for
+from bot.cases.render import case_line
 from bot.dates import describe_day
 from bot.db import day_of, days_before
 from bot.errors import UserError
@@ -50,7 +52,6 @@ from bot.people import zone
 from bot.promises import render as promise_render
 from bot.promises.queries import get_promise
 from bot.promises.service import require_open
-from bot.routing import case_line, open_cases_for
 from bot.slacktext import clip, escape
 from bot.steward import Steward
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.steward import Steward
-from handlers import commands, digest, routing, views
+from handlers import actions, commands, digest, events, middleware, shortcuts, views
 
 
 def register(app: App, st: Steward) -> None:
+    middleware.register(app, st)  # first: Slack's retries of an event go no further
     commands.register(app, st)
+    actions.register(app, st)
     views.register(app, st)
+    events.register(app, st)
+    shortcuts.register(app, st)
     digest.register(app, st)
-    routing.register(app, st)

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.cases.lifecycle import nudge_aging_cases
 from bot.nudges import send_digests
-from bot.routing import nudge_aging_cases
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)

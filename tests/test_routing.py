@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +12,10 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.blocks import rendered
+from bot.cases.grammar import parse_keywords
+from bot.cases.lifecycle import working_hours_between
+from bot.cases.service import suggest_function
 from bot.models import Case, CaseStatus
-from bot.routing import parse_keywords, suggest_function, working_hours_between
 from scheduler.jobs import tick
 from tests.conftest import ACME_CHANNEL, ALICE, BORIS, CAROL, GLOBEX_CHANNEL, Slack
 
@@ -180,6 +183,7 @@ def test_billing_dispute_in_an_internal_thread(routed: Slack) -> None:
     with slack.steward.db.session() as session:
         [case] = session.exec(select(Case)).all()
     assert case.status == CaseStatus.resolved and case.taken_by == CAROL
+    assert (case.post_channel, case.post_ts) == (FINANCE, post["ts"])  # its thread leads here
     slack.standin.wait_for(lambda: "Resolved" in rendered(slack.standin._find(FINANCE, post["ts"])))
     live = slack.standin._find(FINANCE, post["ts"])
     assert "Resolved by <@UCAROL>" in rendered(live)
@@ -412,3 +416,15 @@ def test_a_failure_on_our_side_is_said_not_swallowed(routed: Slack) -> None:
     assert said["user"] == ALICE
     assert "Something went wrong on our side and nothing was done" in said["text"]
     assert "Traceback" not in said["text"]
+
+
+def test_a_retried_event_goes_no_further(routed: Slack, caplog: pytest.LogCaptureFixture) -> None:
+    """Slack's retry of an event (same event_id) is answered and dropped before any listener."""
+    slack = routed
+    root = say(slack, GLOBEX_CHANNEL, "Invoice 4411 bills us twice")
+    ask = f"<@{slack.standin.bot_user_id}> route finance: double billing"
+    mention = say(slack, GLOBEX_CHANNEL, ask, user=ALICE, thread_ts=root["ts"], event_id="EvONCE")
+    case_post(slack)
+    with caplog.at_level(logging.INFO, logger="handlers.middleware"):
+        send(slack, mention, GLOBEX_CHANNEL, ask, user=ALICE, event_id="EvONCE", retry=1)
+    assert any("EvONCE seen before" in r.getMessage() for r in caplog.records)

@@ -30,8 +30,8 @@ from bot.models import (
     Snooze,
 )
 from bot.outbox import enqueue
+from handlers.events.mentions import HELP_CLIENT
 from handlers.guard import CLIENT_LINE
-from handlers.routing import HELP_CLIENT
 from tests.conftest import ACME_CHANNEL, ALICE, CAROL, GLOBEX_CHANNEL, Slack
 from tests.test_routing import CLIENT, FINANCE, case_post, notes, say, thread
 

@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.cases.service import CLIENT_CANNOT_ROUTE, CLIENT_PASSED_ON
 from bot.gateway import STANDING_TTL
 from bot.models import OutboxMessage
-from bot.routing import CLIENT_CANNOT_ROUTE, CLIENT_PASSED_ON
+from handlers.events.mentions import HELP_CLIENT
 from handlers.guard import CLIENT_LINE
-from handlers.routing import HELP_CLIENT
 from tests.conftest import ALICE, BORIS, CAROL, Slack
 from tests.test_routing import say
 

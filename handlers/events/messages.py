@@ -1,0 +1,56 @@
+"""Messages in threads: a reply in a case's origin thread or case thread is carried to the
+other (bot/cases/lifecycle.py says what goes where)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.cases import lifecycle
+from bot.cases.service import Facts
+from bot.models import CaseStatus
+from bot.steward import Steward
+from handlers import casework
+from handlers.casework import tell
+from handlers.guard import actor, deferred
+
+log = logging.getLogger(__name__)
+
+
+def carry(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
+    """Carry a thread reply; who wrote it is asked of Slack only when the thread is a case's."""
+    said = lifecycle.Said(event["channel"], event["ts"], event.get("thread_ts"), "")
+    if not said.thread_ts or said.thread_ts == said.ts:
+        return "not a thread reply"
+    with st.db.session() as session:
+        case, side = lifecycle.case_for_thread(session, said.channel, said.thread_ts)
+    if case is None or case.id is None:
+        return "no case"
+    person = actor(st, body).person
+    text = event.get("text") or ""
+    shared = True
+    if side == lifecycle.CASE and case.status != CaseStatus.resolved and person.trusted:
+        shared = st.gateway.is_shared(case.origin_channel)
+    facts = Facts(
+        names=casework.names_for(st, case.team_id, [text], [person.user_id]), shared=shared
+    )
+    said = lifecycle.Said(said.channel, said.ts, said.thread_ts, text)
+    with st.db.session() as session:
+        outcome = lifecycle.carry(session, case.id, side, said, person, facts, st.clock.now())
+    if outcome.say:
+        tell(st, event, person, outcome.say)
+    return outcome.log
+
+
+def register(app: App, st: Steward) -> None:
+    def message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins, and every bot's posts, ours included: no echo loops
+        bot_user = context.get("bot_user_id") or ""
+        if event.get("user") == bot_user or f"<@{bot_user}>" in (event.get("text") or ""):
+            return  # a mention of Steward is a command, handled as app_mention
+        log.debug("message %s: %s", event.get("ts"), carry(st, event, body))
+
+    app.event("message")(deferred(st, message))

@@ -1,0 +1,35 @@
+"""The route form (opened by the message shortcut, handlers/shortcuts.py) sent back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.blocks import form_values
+from bot.cases.render import ROUTE_FORM
+from bot.cases.service import RouteRequest
+from bot.steward import Steward
+from handlers import casework
+from handlers.guard import actor, metadata
+from handlers.views.forms import refused
+
+
+def register(app: App, st: Steward) -> None:
+    @app.view(ROUTE_FORM)
+    def route_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        who = actor(st, body)
+        if refused(st, view, who):
+            return
+        form, meta = form_values(view), metadata(view)
+        request = RouteRequest(
+            team_id=who.team_id,
+            person=who.person,
+            channel_id=meta.get("channel_id", ""),
+            thread_ts=meta.get("thread_ts", ""),
+            function=form.get("function"),
+            note=(form.get("note") or "").strip() or None,
+            source_ts=f"form-{meta.get('source_ts', '')}",
+        )
+        casework.route(st, request)
