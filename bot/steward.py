@@ -14,10 +14,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.delivery import OutboxWorker
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.metrics import Metrics
-from bot.outbox import OutboxWorker
 
 
 def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:

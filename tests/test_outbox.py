@@ -13,11 +13,12 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.delivery import METADATA_EVENT, OutboxWorker
 from bot.dev.standin import SlackStandIn
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.models import Audience, OutboxMessage
-from bot.outbox import METADATA_EVENT, OutboxWorker, enqueue
+from bot.outbox import enqueue
 
 CHANNEL = "COUT"
 
