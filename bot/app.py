@@ -9,7 +9,8 @@ from slack_bolt import App
 
 from bot.observe import request_middleware
 from bot.steward import Steward
-from handlers import commands, digest, routing, views
+from handlers import commands, routing, views
+from handlers.actions import digest
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot import keys, render
 from bot.dates import describe_day, parse_day
 from bot.db import Database
+from bot.digest import grammar as digest_grammar
 from bot.errors import UserError
 from bot.invocation import Invocation
 from bot.models import Account, Audience, InteractionKind, Promise, PromiseStatus, Stage, Tier
@@ -760,3 +761,5 @@ def help_reply(
 
 COMMANDS.update({"/logcontact": logcontact, "/promise": promise, "/steward": steward})
 STEWARD_VERBS.update({"account": account, "accounts": account})
+STEWARD_VERBS["digest"] = digest_grammar.digest_command
+HELP.append(digest_grammar.HELP_DIGEST)

@@ -17,8 +17,8 @@ from bot.models import Account, Audience, InteractionKind
 from bot.services.accounts import account_of_team, name_key
 from bot.slacktext import defuse, escape
 from bot.steward import Steward
+from handlers.actions.digest import update_digest
 from handlers.commands import failure_reply, metadata
-from handlers.digest import update_digest
 from handlers.guard import Actor, actor, invocation
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""Buttons: each surface module has `register(app, st)`."""
