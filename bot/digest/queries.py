@@ -10,6 +10,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import select as rows_of  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select
 
 from bot.db import day_of, days_before
@@ -99,10 +100,14 @@ def candidates(session: Session) -> list[Candidate]:
                 .distinct()
             ).all()
         )
-    prefs = select(
-        Member.team_id, Member.user_id, Member.tz, Member.digest_time, Member.digest_off
+    prefs = rows_of(
+        col(Member.team_id),
+        col(Member.user_id),
+        col(Member.tz),
+        col(Member.digest_time),
+        col(Member.digest_off),
     )
-    members = {(m[0], m[1]): m for m in session.exec(prefs).all()}
+    members = {(m[0], m[1]): m for m in session.connection().execute(prefs).all()}
     found = []
     for team, user in sorted(people):
         member = members.get((team, user))
@@ -117,7 +122,9 @@ def candidates(session: Session) -> list[Candidate]:
 def digests_done(session: Session, days: Iterable[date]) -> set[tuple[str, str, date]]:
     """(workspace, rep, local day) of every digest already in the digest ledger on `days`."""
     rows = session.exec(
-        select(NudgeLedger.team_id, NudgeLedger.user_id, NudgeLedger.local_day).where(
+        select(
+            col(NudgeLedger.team_id), col(NudgeLedger.user_id), col(NudgeLedger.local_day)
+        ).where(
             NudgeLedger.kind == DIGEST, col(NudgeLedger.local_day).in_(set(days))
         )
     ).all()
@@ -128,7 +135,7 @@ def digests_done(session: Session, days: Iterable[date]) -> set[tuple[str, str, 
 def threshold_sql(tiers: Mapping[str, int]) -> Any:
     """SQL for each account's silence threshold (see accounts.silence_threshold)."""
     by_tier = case(
-        *((Account.tier == tier, days) for tier, days in tiers.items()),
+        *((col(Account.tier) == tier, days) for tier, days in tiers.items()),
         else_=tiers[Tier.standard],
     )
     return func.coalesce(Account.silence_days, by_tier)
@@ -155,13 +162,13 @@ def silent(
     )
     since = func.coalesce(last, day_of(Account.created_at))
     threshold = threshold_sql(tiers)
-    rows = session.exec(
-        select(Account.owner_id, Account.id, Account.name, Account.slug, since, threshold).where(
-            Account.team_id == team_id,
-            since < days_before(literal(day), threshold),
-            *among(Account.owner_id, owners),
-        )
-    ).all()
+    columns = (col(Account.owner_id), col(Account.id), col(Account.name), col(Account.slug))
+    query = rows_of(*columns, since, threshold).where(
+        col(Account.team_id) == team_id,
+        since < days_before(literal(day), threshold),
+        *among(Account.owner_id, owners),
+    )
+    rows = session.connection().execute(query).all()
     return [
         (owner, SilentAccount(id_, name, slug, (day - _as_date(since_on)).days, limit))
         for owner, id_, name, slug, since_on, limit in rows
@@ -188,20 +195,23 @@ def due(session: Session, team_id: str, users: list[str] | None, day: date) -> l
             ),
         )
     query = (
-        select(
-            Promise.id,
-            Promise.what,
-            Promise.owner_id,
-            Promise.due_on,
-            Account.name,
-            Account.owner_id,
+        rows_of(
+            col(Promise.id),
+            col(Promise.what),
+            col(Promise.owner_id),
+            col(Promise.due_on),
+            col(Account.name),
+            col(Account.owner_id),
         )
         .join(Account, col(Account.id) == col(Promise.account_id))
-        .where(Account.team_id == team_id, Promise.status == PromiseStatus.open, wanted)
+        .where(col(Account.team_id) == team_id, col(Promise.status) == PromiseStatus.open, wanted)
         .order_by(col(Promise.due_on), col(Promise.id))
     )
     rows = session.connection().execute(query).all()  # Core: no ORM bookkeeping per row
-    return [DueItem(*row) for row in rows]
+    return [
+        DueItem(id_ or 0, what, owner, due_on, name, account_owner)
+        for id_, what, owner, due_on, name, account_owner in rows
+    ]
 
 
 def last_summaries(session: Session, silent: list[SilentAccount]) -> None:
@@ -210,12 +220,12 @@ def last_summaries(session: Session, silent: list[SilentAccount]) -> None:
     for chunk in chunks(list(by_id)):
         latest = (
             select(
-                Interaction.account_id,
-                Interaction.occurred_on,
-                Interaction.summary,
+                col(Interaction.account_id),
+                col(Interaction.occurred_on),
+                col(Interaction.summary),
                 func.row_number()
                 .over(
-                    partition_by=Interaction.account_id,
+                    partition_by=col(Interaction.account_id),
                     order_by=(col(Interaction.occurred_on).desc(), col(Interaction.id).desc()),
                 )
                 .label("n"),
