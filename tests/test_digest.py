@@ -238,7 +238,7 @@ def test_digests_arrive_once_through_429_and_500(st: Steward, standin: SlackStan
     standin.fail("chat.postMessage", status=500, times=2)
     st.clock.offset = utc("2026-11-23 16:00") - datetime.now(UTC)  # Monday, for both of them
     assert send_digests(st, st.clock.now()) == 2
-    st.outbox.drain(timeout=20)
+    assert st.outbox.drain(timeout=20), "digests still waiting after 20 s"
     posts = [m for m in standin.messages if m["channel"].startswith("D")]
     assert sorted(m["channel"] for m in posts) == sorted(
         {standin._open_im(ALICE), standin._open_im(BORIS)}

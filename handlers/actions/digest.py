@@ -38,7 +38,8 @@ def _command(button: Button, click: DigestClick, picked: str) -> tuple[str, str,
         return "/promise", f"done {label}", lambda i, s: promise_done(i, s, [label])
     if button is Button.due:
         return "/promise", f"due {label} {picked}", lambda i, s: promise_due(i, s, [label, picked])
-    days = button.snooze_days or 1
+    days = button.snooze_days
+    assert days is not None, button  # Log contact, Mark kept and New due date are above
 
     def snooze(inv: Invocation, session: Session) -> Reply:
         return grammar.snooze(inv, session, click, days)
@@ -54,7 +55,7 @@ def register(app: App, st: Steward) -> None:
         try:
             button, click = grammar.parse_click(action)
         except UserError as error:
-            log.info("digest click refused: %s", action.get("action_id"))
+            log.info("refused a digest click on a button we did not write")
             answer(st, who, respond, render.refusal(error, title=TITLE, typed=""))
             return
         if button is Button.log:
