@@ -33,11 +33,13 @@ def as_of_moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
-    """`nudges run`: the nudges job once, then deliver; `nudges preview`: print, send nothing."""
-    from bot import nudges as digest
+def digest(settings: Settings, task: str, as_of_text: str | None) -> int:
+    """`digest run`: the digest job once, then deliver; `digest preview`: print, send nothing."""
     from bot.blocks import rendered
+    from bot.digest import service
+    from bot.digest.render import render_digest
     from bot.steward import Steward
+    from scheduler.jobs import due_reps, send_digests
 
     as_of = as_of_moment(as_of_text)
     if task == "run":
@@ -48,15 +50,15 @@ def nudges(settings: Settings, task: str, as_of_text: str | None) -> int:
         st.clock.offset = as_of - st.clock.now()
     moment = as_of or st.clock.now()
     if task == "preview":
-        reps = digest.due_reps(st, moment)
+        reps = due_reps(st, moment)
         with st.db.session() as session:
-            plans = [d for d in digest.plan(session, reps, st.settings.silence_days) if d.count]
+            plans = [d for d in service.plan(session, reps, st.settings.silence_days) if d.count]
         for plan in plans:
             print(f"── to <@{plan.rep.user_id}> ({plan.rep.team_id}), {plan.rep.day}")
-            print(rendered(digest.render_digest(plan)), end="\n\n")
+            print(rendered(render_digest(plan)), end="\n\n")
         print(f"{len(plans)} digest(s) would be sent as of {moment.isoformat()}; none was sent.")
         return 0
-    queued = digest.send_digests(st, moment)
+    queued = send_digests(st, moment)
     if not st.outbox.drain(timeout=300):
         print(
             f"{queued} digest(s) queued; some are still waiting for Slack and will go out "
@@ -114,10 +116,10 @@ def parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="try Steward in a terminal: no Slack, no tokens")
     console.add_argument("--script", metavar="FILE", help="replay the lines of FILE, then exit")
     console.add_argument("--db", metavar="PATH", help="keep data in this SQLite file")
-    nudge = sub.add_parser("nudges", help="the daily digests: run the job once, or preview")
-    nudge_sub = nudge.add_subparsers(dest="nudges_command", metavar="task")
+    digests = sub.add_parser("digest", help="the daily digests: run the job once, or preview")
+    digest_sub = digests.add_subparsers(dest="digest_command", metavar="task")
     for name, text in (("run", "send the digests due now, once"), ("preview", "print them")):
-        task = nudge_sub.add_parser(name, help=text)
+        task = digest_sub.add_parser(name, help=text)
         task.add_argument("--as-of", metavar="ISO", help="act as if it were this moment")
     return top
 
@@ -144,8 +146,8 @@ def run(args: argparse.Namespace) -> int | None:
             if settings.has_slack()
             else (console_instead())
         )
-    if args.command == "nudges" and args.nudges_command:
-        return nudges(settings, args.nudges_command, args.as_of)
+    if args.command == "digest" and args.digest_command:
+        return digest(settings, args.digest_command, args.as_of)
     return None
 
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import nudges as digest
 from bot.accounts import grammar as accounts
 from bot.blocks import Reply, message, refusal, section
 from bot.cases import grammar as cases
 from bot.contacts import grammar as contacts
 from bot.db import Database
+from bot.digest import grammar as digest
 from bot.errors import UserError
 from bot.invocation import Invocation
 from bot.promises import grammar as promises

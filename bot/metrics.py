@@ -178,7 +178,7 @@ class DatabaseCollector(Collector):
             "Age of the oldest message waiting to be delivered; 0 when none waits",
         )
         digests = CounterMetricFamily(
-            "steward_digests_sent", "Digests delivered to reps (from the nudge ledger)"
+            "steward_digests_sent", "Digests delivered to reps (from the digest ledger)"
         )
         cases = GaugeMetricFamily(
             "steward_open_cases", "Cases not yet resolved, by status", labels=["status"]

@@ -200,7 +200,8 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class NudgeLedger(SQLModel, table=True):
-    """One row per nudge sent: (workspace, rep, kind, rep's local day) can happen only once.
+    """The digest ledger (its table keeps an older name): one row per digest judged, (workspace,
+    rep, kind, rep's local day) only once.
 
     Written in the transaction that queues the message, so a second run, a second scheduler or
     a restart finds it and sends nothing.

@@ -1,7 +1,7 @@
 """The scheduled jobs. One tick runs each of them once, at the steward's clock.
 
 APScheduler calls `tick` every few minutes (`steward serve`, `steward scheduler`); the console
-calls it when its clock moves; `steward nudges run` calls the nudges job alone. Each job must be
+calls it when its clock moves; `steward digest run` calls the digest job alone. Each job must be
 safe to run at any time, any number of times, from several processes at once.
 """
 
@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.cases.lifecycle import nudge_aging_cases
-from bot.nudges import send_digests
+from bot.digest import queries as digest_queries
+from bot.digest import service as digest
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,24 @@ log = logging.getLogger(__name__)
 Job = Callable[[Steward, datetime], int]
 """A job: given the steward and the moment to act as of, does what is due; returns a count."""
 
-JOBS: dict[str, Job] = {"nudges": send_digests, "case_aging": nudge_aging_cases}
+
+def due_reps(st: Steward, as_of: datetime, *, ignore_time: bool = False) -> list[digest.Rep]:
+    """The reps whose digest is due as of `as_of` (everyone, now, with `ignore_time`): the zones
+    never cached are asked of Slack first, outside any transaction."""
+    with st.db.session() as session:
+        people = digest_queries.candidates(session)
+    zones = {who: st.directory.tz(*who) for who in digest.zones_to_find(people)}
+    with st.db.session() as session:
+        return digest.due_reps(session, people, as_of, zones, ignore_time=ignore_time)
+
+
+def send_digests(st: Steward, as_of: datetime) -> int:
+    """The digest job: queue each due rep's digest once; returns how many were queued."""
+    reps = due_reps(st, as_of)
+    return digest.send_digests(st.db, reps, as_of, st.settings.silence_days)
+
+
+JOBS: dict[str, Job] = {"digest": send_digests, "case_aging": nudge_aging_cases}
 """Every scheduled job by name."""
 
 

@@ -1,7 +1,7 @@
 """APScheduler, running `scheduler.jobs.tick` every few minutes.
 
 One interval job, not one job per rep: the tick finds who is due, so nothing has to be kept in
-sync when reps change their digest time. Several processes may run it: the nudge ledger makes
+sync when reps change their digest time. Several processes may run it: the digest ledger makes
 each digest go out once. Each run logs one line with what it did.
 """
 
@@ -19,8 +19,8 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import col
 
 from bot.config import DEFAULT_TICK_SECONDS
+from bot.digest.queries import DIGEST
 from bot.models import NudgeLedger, OutboxMessage, OutboxStatus
-from bot.nudges import DIGEST
 from bot.steward import Steward
 from scheduler.jobs import tick
 
@@ -40,7 +40,7 @@ class DigestCounts:
 
 
 def digest_counts(st: Steward, moment: datetime, since: datetime | None) -> DigestCounts:
-    """What the nudge ledger and the outbox say about the run at `moment` and since `since`."""
+    """What the digest ledger and the outbox say about the run at `moment` and since `since`."""
     with st.db.engine.connect() as connection:
         planned, queued = connection.execute(
             select(
@@ -90,7 +90,7 @@ class LoggedTick:
             return
         finally:
             self.previous = moment
-        others = " ".join(f"{name}={n}" for name, n in done.items() if name != "nudges")
+        others = " ".join(f"{name}={n}" for name, n in done.items() if name != "digest")
         log.info(
             "scheduler tick: digests planned=%d queued=%d sent=%d expired=%d, %s (%.0f ms)",
             counts.planned,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.steward import Steward
-from handlers.actions import cases
+from handlers.actions import cases, digest
 
 
 def register(app: App, st: Steward) -> None:
     cases.register(app, st)
+    digest.register(app, st)

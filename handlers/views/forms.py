@@ -18,7 +18,7 @@ from bot.models import Audience
 from bot.promises import render as promise_render
 from bot.promises.grammar import PromiseForm
 from bot.steward import Steward
-from handlers.digest import update_digest
+from handlers.actions.digest import update_digest
 from handlers.guard import Actor, actor, invocation, metadata
 
 log = logging.getLogger(__name__)

@@ -4,15 +4,15 @@ Builds a synthetic workspace (default: 100,000 accounts, 1,000 reps, 2,000,000 i
 300,000 promises; generated inside the database, so building it is quick), then, as of a Monday
 evening when every rep's 09:00 has passed, times:
 
-- plan: `nudges.due_reps` + `nudges.plan`, what the scheduled job does before queueing: who
-  is due, their silent accounts with the last contact's summary, their promises overdue or due
-  by tomorrow, and escalations;
+- plan: `scheduler.jobs.due_reps` + `bot.digest.service.plan`, what the scheduled job does
+  before queueing: who is due, their silent accounts with the last contact's summary, their
+  promises overdue or due by tomorrow, and escalations;
 - baseline: the same selection as one hand-written SQL query, rows fetched, in the same run.
 
 Prints the best of three runs of each, their ratio, the Python heap's peak during a fourth,
 untimed planning run (tracemalloc) and the process's peak RSS.
 
-    .venv/bin/python bench/nudges.py [--postgres [URL]] [--accounts 100000] ...
+    .venv/bin/python bench/digest.py [--postgres [URL]] [--accounts 100000] ...
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 
-from bot import nudges
 from bot.config import Settings
 from bot.db import fresh_database
+from bot.digest import service
 from bot.steward import Steward
+from scheduler.jobs import due_reps
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 TEAM = "TBENCH"
@@ -171,9 +172,9 @@ def main() -> None:
         built = time.perf_counter() - started
 
         def planning() -> int:
-            reps = nudges.due_reps(st, AS_OF)
+            reps = due_reps(st, AS_OF)
             with st.db.session() as session:
-                digests = nudges.plan(session, reps, st.settings.silence_days)
+                digests = service.plan(session, reps, st.settings.silence_days)
             return sum(d.count for d in digests)
 
         def baseline() -> int:
@@ -190,7 +191,7 @@ def main() -> None:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     backend = "postgresql" if args.postgres else "sqlite"
     print(
-        f"nudges planning, {backend}: {args.accounts:,} accounts, {args.reps:,} reps, "
+        f"digest planning, {backend}: {args.accounts:,} accounts, {args.reps:,} reps, "
         f"{args.interactions:,} interactions, {args.promises:,} promises (built in {built:.1f} s)"
     )
     print(

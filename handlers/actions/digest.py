@@ -2,23 +2,27 @@
 
 Each click runs the same action a typed command would (`/promise done P-12`, `/promise due …`)
 through `commands.run`, so a click on an item that changed since the digest went out gets the
-same clear refusal, and changes nothing.
+same clear refusal, and changes nothing. A button we did not write gets one clear line.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, Respond
+from sqlmodel import Session
 
-from bot import nudges
+from bot import keys
 from bot.accounts.queries import account_of_team
-from bot.blocks import failure
-from bot.commands import run
+from bot.blocks import Reply, failure, refusal
+from bot.commands import Action, run
 from bot.contacts import render as contact_render
+from bot.digest import grammar, service
+from bot.digest.grammar import Button, DigestClick
+from bot.digest.render import render_digest
+from bot.errors import UserError
 from bot.invocation import Invocation
 from bot.models import Audience
 from bot.promises.grammar import promise_done, promise_due
@@ -26,53 +30,46 @@ from bot.steward import Steward
 from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
-ITEM = re.compile(r"^(account|promise)-(\d+)$")
-SNOOZE_DAYS = {"digest_snooze_day": 1, "digest_snooze_week": 7}
+TITLE = "Couldn't do that"
 
 
-def _click(body: dict[str, Any]) -> tuple[str, str, str, int] | None:
-    """(action_id, item kind, value, item id) of the click, or None when it is not ours."""
-    action = body["actions"][0]
-    match = ITEM.match(action.get("block_id") or "")
-    if not match:
-        return None
-    value = action.get("selected_date") or action.get("value") or ""
-    return action["action_id"], match.group(1), value, int(match.group(2))
-
-
-def _action(action_id: str, kind: str, value: str, item: int) -> tuple[str, str, Callable]:
+def _command(button: Button, click: DigestClick, picked: str) -> tuple[str, str, Action]:
     """The command this click stands for: (command, text shown if refused, action)."""
-    label = f"P-{item}"
-    if action_id == "digest_kept":
+    label = keys.promise_label(click.item_id)
+    if button is Button.kept:
         return "/promise", f"done {label}", lambda i, s: promise_done(i, s, [label])
-    if action_id == "digest_due":
-        return "/promise", f"due {label} {value}", lambda i, s: promise_due(i, s, [label, value])
-    days = SNOOZE_DAYS[action_id]
-    what = label if kind == "promise" else f"account {item}"
-    return (
-        "/steward",
-        f"snooze {what} for {days} day{'s' if days > 1 else ''}",
-        lambda i, s: nudges.snooze(i, s, kind, item, days),
-    )
+    if button is Button.due:
+        return "/promise", f"due {label} {picked}", lambda i, s: promise_due(i, s, [label, picked])
+    days = button.snooze_days
+    assert days is not None, button  # Log contact, Mark kept and New due date are above
+
+    def snooze(inv: Invocation, session: Session) -> Reply:
+        return grammar.snooze(inv, session, click, days)
+
+    return "/steward", grammar.snooze_typed(click, days), snooze
 
 
 def register(app: App, st: Steward) -> None:
     def clicked(who: Actor, body: dict[str, Any], respond: Respond) -> None:
-        click = _click(body)
-        if click is None:
-            return
-        action_id, kind, value, item = click
+        action = body["actions"][0]
         container = body.get("container") or {}
         channel = container.get("channel_id") or ""
-        if action_id == "digest_log":
-            _open_log_form(st, body, who, channel, item)
+        try:
+            button, click = grammar.parse_click(action)
+        except UserError as error:
+            log.info("refused a digest click on a button we did not write")
+            answer(st, who, respond, refusal(error, title=TITLE, typed=""))
             return
-        command, text, action = _action(action_id, kind, value, item)
+        if button is Button.log:
+            _open_log_form(st, body, who, channel, click.item_id)
+            return
+        picked = action.get("selected_date") or ""
+        command, text, act = _command(button, click, picked)
         inv = invocation(st, who, command, text, channel)
         try:
-            reply = run(st.db, inv, action)
+            reply = run(st.db, inv, act)
         except Exception:
-            log.exception("digest click %s failed", action_id)
+            log.exception("digest click %s failed", button.value)
             reply = failure(inv.typed)
         answer(st, who, respond, reply)
         update_digest(st, inv, container.get("message_ts"))
@@ -106,7 +103,10 @@ def update_digest(st: Steward, inv: Invocation, ts: str | None) -> None:
         return
     try:
         with st.db.session() as session:
-            message = nudges.render_digest(nudges.digest_for(inv, session))
+            digest = service.digest_now(
+                session, inv.team_id, inv.user_id, inv.tz, inv.today, inv.policy.silence_days
+            )
+            message = render_digest(digest)
         st.gateway.update(
             channel=inv.channel_id, ts=ts, audience=Audience.internal, account_id=None, **message
         )
