@@ -10,64 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shlex
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from datetime import time as clock_time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.dates import parse_day
 from bot.db import fresh_database
+from bot.dev import colon
+from bot.dev.colon import CLIENT_TEAM, ConsoleError
 from bot.dev.local import LocalSlack
+from bot.dev.screen import Button, Screen
 from bot.dev.standin import WaitTimedOut
-from bot.slacktext import escape, unescape
-from scheduler.jobs import tick
-
-HELP = """\
-Type what you would type in Slack:
-  /steward help                      every command, with examples
-  /steward account add Acme Rail #acme tier:strategic
-  /logcontact acme call yesterday: agreed the Q1 renewal
-  /promise acme send the revised quote by friday
-  any other line                     a message in the current channel (or thread)
-Console commands:
-  :as @boris [tz=America/New_York]   act as another person (created on first use;
-                                     add `client` for someone at the client)
-  :in #acme [shared]                 go to a channel (shared: with a client, Slack Connect)
-  :thread 3 | :thread off            reply in the thread of message (3), or leave it
-  :click 2 [2026-12-01]              press button [2] (a date for a date picker)
-  :submit field=value …              submit the open form (:cancel closes it)
-  :time +3d | +2h | 2026-12-01 09:00 move the clock forward; scheduled jobs run
-  :help   :quit"""
+from bot.slacktext import escape
 
 MENTION = re.compile(r"(?<![<\w])([@#])([A-Za-z][\w.-]*)")
-SLACK_TOKEN = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<(https?://[^>|]+)(?:\|([^>]*))?>")
-DURATION = re.compile(r"^\+(\d+)\s*([dhmw])$")
-UNITS = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
-CLIENT_TEAM = "TCLIENT"  # people created with `:as @jan client` belong to the client
-CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
-class ConsoleError(Exception):
-    """Bad console input: one clear line for the user."""
-
-
-@dataclass
-class Button:
-    label: str
-    element: dict[str, Any]
-    block_id: str
-    channel: str | None
-    message: dict[str, Any]
-    response_url_key: str | None = None
-
-
-class Console:
+class Console(Screen):
     def __init__(self, database_url: str, out: TextIO = sys.stdout, user: str = "alice") -> None:
         self.out = out
         self.slack = LocalSlack(database_url, outbox_interval=0)
@@ -141,21 +101,6 @@ class Console:
 
         return MENTION.sub(link, escape(text))
 
-    def terminal_text(self, text: str) -> str:
-        """Slack mrkdwn as a person reads it: mentions by name, links by label."""
-
-        def label(match: re.Match[str]) -> str:
-            sigil, target, name, url, url_label = match.groups("")
-            if url:
-                return f"{url_label} ({url})" if url_label else url
-            if sigil == "@":
-                return self._name_of(target)
-            if sigil == "#":
-                return "#" + (name or self.standin.channels.get(target, {}).get("name", target))
-            return "@" + (name or target).lstrip("@")
-
-        return unescape(SLACK_TOKEN.sub(label, text))
-
     # -- what Slack receives --------------------------------------------------------------------
     def _heard(self, kind: str, record: dict[str, Any]) -> None:
         if kind == "message" and record.get("user") != self.standin.bot_user_id:
@@ -178,138 +123,6 @@ class Console:
         for kind, record in pending:
             self._show(kind, record)
 
-    def _show(self, kind: str, record: dict[str, Any]) -> None:
-        if kind == "view":
-            self.view = record["view"]
-            self._print(self._render_view(self.view))
-            return
-        if kind == "response":
-            payload = record["payload"]
-            if payload.get("delete_original"):
-                return
-            seen_by = (
-                "" if payload.get("response_type") == "in_channel" else " (only you can see this)"
-            )
-            head = f"[{self._place(self.answering_in or self.channel)}] Steward{seen_by}:"
-            self._print(self._render(head, payload, None, record.get("key")))
-            return
-        if kind == "ephemeral":
-            if record.get("user") != self.user:
-                return
-            head = f"[{self._place(record['channel'])}] Steward (only you can see this):"
-            self._print(self._render(head, record, record["channel"], None))
-            return
-        channel, ts = record["channel"], record["ts"]
-        number = self._number(channel, ts)
-        where = self._place(channel)
-        root = record.get("thread_ts")
-        if root and root != ts:
-            where += f" › thread of ({self._number(channel, root)})"
-        edited = " (updated)" if kind == "update" else ""
-        head = f"({number}) [{where}] Steward{edited}:"
-        self._print(self._render(head, record, channel, None))
-
-    def _number(self, channel: str, ts: str) -> int:
-        if (channel, ts) not in self.shown:
-            self.shown.append((channel, ts))
-        return self.shown.index((channel, ts)) + 1
-
-    def _render(
-        self, head: str, message: dict[str, Any], channel: str | None, response_key: str | None
-    ) -> str:
-        lines = [head]
-        blocks = message.get("blocks") or []
-        if not blocks:
-            lines += [
-                "  " + line for line in self.terminal_text(message.get("text", "")).split("\n")
-            ]
-        for block in blocks:
-            lines += self._render_block(block, message, channel, response_key)
-        return "\n".join(lines)
-
-    def _render_block(
-        self,
-        block: dict[str, Any],
-        message: dict[str, Any],
-        channel: str | None,
-        response_key: str | None,
-    ) -> list[str]:
-        kind = block.get("type")
-        text = (
-            (block.get("text") or {}).get("text", "") if isinstance(block.get("text"), dict) else ""
-        )
-        if kind == "header":
-            return [f"  == {self.terminal_text(text)} =="]
-        if kind == "divider":
-            return ["  ----"]
-        if kind == "section":
-            out = ["  " + line for line in self.terminal_text(text).split("\n") if text]
-            for item in block.get("fields", []):
-                out.append("    " + self.terminal_text(item.get("text", "")).replace("\n", " "))
-            if block.get("accessory"):
-                out += self._render_elements(
-                    [block["accessory"]], block, message, channel, response_key
-                )
-            return out
-        if kind == "context":
-            parts = [e.get("text", "") for e in block.get("elements", []) if "text" in e]
-            return ["  · " + self.terminal_text(" ".join(parts))]
-        if kind == "actions":
-            return self._render_elements(
-                block.get("elements", []), block, message, channel, response_key
-            )
-        if kind == "rich_text":
-            return []
-        return [f"  ({kind} block)"] if text == "" else ["  " + self.terminal_text(text)]
-
-    def _render_elements(
-        self,
-        elements: Iterable[dict[str, Any]],
-        block: dict[str, Any],
-        message: dict[str, Any],
-        channel: str | None,
-        response_key: str | None,
-    ) -> list[str]:
-        shown = []
-        for element in elements:
-            kind = element.get("type")
-            if kind == "button":
-                label = element["text"]["text"]
-            elif kind == "datepicker":
-                label = (element.get("placeholder") or {}).get("text", "Pick a date") + " …date"
-            else:
-                continue
-            self.buttons.append(
-                Button(label, element, block.get("block_id", ""), channel, message, response_key)
-            )
-            shown.append(f"[{len(self.buttons)} {label}]")
-        return ["  " + " ".join(shown)] if shown else []
-
-    def _render_view(self, view: dict[str, Any]) -> str:
-        title = (view.get("title") or {}).get("text", "Form")
-        lines = [f"Steward opened a form: “{title}”"]
-        for block in view.get("blocks", []):
-            if block.get("type") != "input":
-                continue
-            element = block.get("element", {})
-            initial = (
-                element.get("initial_value")
-                or element.get("initial_date")
-                or (element.get("initial_option") or {}).get("value")
-                or (element.get("initial_user") and self._name_of(element["initial_user"]))
-            )
-            optional = " (optional)" if block.get("optional") else ""
-            now = f" = {self.terminal_text(str(initial))}" if initial else ""
-            label = block["label"]["text"]
-            lines.append(f"  {block['block_id']}: {label}{optional}{now}")
-        lines.append(
-            "  Fill it in with :submit field=value … (quote values with spaces), or :cancel"
-        )
-        return "\n".join(lines)
-
-    def _print(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
-
     # -- what the user does ---------------------------------------------------------------------
     def handle(self, line: str) -> bool:
         """Run one line; False when the console should end."""
@@ -318,7 +131,7 @@ class Console:
             return True
         try:
             if line.startswith(":"):
-                return self._console_command(line)
+                return colon.command(self, line)
             if line.startswith("/"):
                 self._slash(line)
             else:
@@ -365,187 +178,6 @@ class Console:
         self.slack.event(event)
         if f"<@{self.standin.bot_user_id}>" in text:
             self.slack.event({**event, "type": "app_mention"})
-        self.settle()
-
-    def _console_command(self, line: str) -> bool:
-        try:
-            word, *args = shlex.split(line)
-        except ValueError as error:
-            raise ConsoleError(f"could not read that line: {error}") from None
-        word = word.lower()
-        if word in (":quit", ":q", ":exit"):
-            return False
-        actions: dict[str, Callable[[list[str]], None]] = {
-            ":help": lambda _: self._print(HELP),
-            ":as": self._as,
-            ":in": self._in,
-            ":thread": self._thread,
-            ":click": self._click,
-            ":submit": self._submit,
-            ":cancel": self._cancel,
-            ":time": self._time,
-        }
-        if word not in actions:
-            raise ConsoleError(f"I don't know {word}. Try :help")
-        actions[word](args)
-        return True
-
-    def _as(self, args: list[str]) -> None:
-        if not args or not args[0].startswith("@"):
-            raise ConsoleError("say who: :as @boris  (or :as @boris tz=America/New_York)")
-        tz = None
-        for arg in args[1:]:
-            if arg.startswith("tz="):
-                tz = arg[3:]
-                try:
-                    ZoneInfo(tz)
-                except (ZoneInfoNotFoundError, ValueError):
-                    raise ConsoleError(f"{tz!r} is not a time zone; try tz=Europe/Warsaw") from None
-        self.user = self._user(args[0][1:], tz, client="client" in args[1:])
-        info = self.standin.users[self.user]
-        side = ", at the client" if info["team_id"] == CLIENT_TEAM else ""
-        self._print(f"You are now @{info['name']} ({info['tz']}{side}).")
-
-    def _in(self, args: list[str]) -> None:
-        if not args or not args[0].startswith("#"):
-            raise ConsoleError("say where: :in #acme  (or :in #acme-client shared)")
-        self.channel = self._channel(args[0][1:], shared="shared" in args[1:])
-        self.thread = None
-        self._print(f"You are now in {self._place(self.channel)}.")
-
-    def _thread(self, args: list[str]) -> None:
-        if args == ["off"]:
-            self.thread = None
-            self._print(f"Back to the channel {self._place(self.channel)}.")
-            return
-        if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(self.shown):
-            raise ConsoleError(f"give a message number shown in brackets, 1 to {len(self.shown)}")
-        channel, ts = self.shown[int(args[0]) - 1]
-        root = next(
-            (m.get("thread_ts") or m["ts"] for m in self.standin.messages if m["ts"] == ts), ts
-        )
-        self.channel, self.thread = channel, root
-        number = self._number(channel, root)
-        self._print(f"You are now in the thread of ({number}) in {self._place(channel)}.")
-
-    def _click(self, args: list[str]) -> None:
-        if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(self.buttons):
-            raise ConsoleError(
-                f"give a button number shown in [brackets], 1 to {len(self.buttons)}"
-                if self.buttons
-                else "there is no button to click yet"
-            )
-        button = self.buttons[int(args[0]) - 1]
-        action = {**button.element, "block_id": button.block_id}
-        if button.element.get("type") == "datepicker":
-            if len(args) < 2:
-                raise ConsoleError(f"this one takes a date: :click {args[0]} 2026-12-01")
-            action["selected_date"] = args[1]
-        message = button.message
-        if button.channel and message.get("ts"):
-            with contextlib.suppress(Exception):
-                message = self.standin._find(button.channel, message["ts"])
-        self._print(f"You clicked “{button.label}”.")
-        self.answering_in = button.channel or self.channel
-        self.slack.block_actions(
-            self.user, action, channel=button.channel or self.channel, message=dict(message)
-        )
-        self.settle()
-
-    def _submit(self, args: list[str]) -> None:
-        if self.view is None:
-            raise ConsoleError("no form is open")
-        given: dict[str, str] = {}
-        for arg in args:
-            name, sep, value = arg.partition("=")
-            if not sep:
-                raise ConsoleError(f"write field=value, got {arg!r}")
-            given[name] = value
-        values = {}
-        for block in self.view.get("blocks", []):
-            if block.get("type") != "input":
-                continue
-            element = block["element"]
-            typed = given.pop(block["block_id"], None)
-            values[block["block_id"]] = {element["action_id"]: self._state(element, typed)}
-        if given:
-            raise ConsoleError(f"the form has no field {', '.join(given)}")
-        view, self.view = self.view, None
-        self.slack.view_submission(self.user, view, values)
-        self.settle()
-
-    def _state(self, element: dict[str, Any], value: str | None) -> dict[str, Any]:
-        kind = element["type"]
-        state: dict[str, Any] = {"type": kind}
-        if kind == "datepicker":
-            state["selected_date"] = value or element.get("initial_date")
-        elif kind == "users_select":
-            state["selected_user"] = (
-                self._user(value.lstrip("@")) if value else element.get("initial_user")
-            )
-        elif kind == "static_select":
-            chosen = next((o for o in element.get("options", []) if o["value"] == value), None)
-            state["selected_option"] = chosen or element.get("initial_option")
-        elif kind == "external_select":
-            state["selected_option"] = (
-                self._suggest(element, value) if value else element.get("initial_option")
-            )
-        else:
-            state["value"] = value
-        return state
-
-    def _suggest(self, element: dict[str, Any], value: str) -> dict[str, Any] | None:
-        """Pick from what the app suggests for `value`, as a person typing in the menu would."""
-        result = self.slack.block_suggestion(
-            self.user, element["action_id"], value, self.view or {}
-        )
-        options = (result.json() or {}).get("options") or []
-        return options[0] if options else None
-
-    @staticmethod
-    def _moment(spec: str, local_now: datetime) -> datetime:
-        """`2026-12-01 09:00`, `next monday 09:30`, `friday`: in the user's zone."""
-        words, _, clock = spec.rpartition(" ")
-        if not CLOCK.fullmatch(clock):
-            words, clock = spec, ""
-        day = parse_day(words, today=local_now.date(), prefer="future") if words else None
-        if day is None and not words and clock:
-            day = local_now.date()
-        if day is None:
-            raise ConsoleError(
-                f"{spec!r} is not a time: try :time +3d, :time +2h, :time next monday 09:30 "
-                "or :time 2026-12-01 09:00"
-            )
-        hour, _, minute = clock.partition(":")
-        try:
-            at = clock_time(int(hour), int(minute)) if clock else local_now.time()
-        except ValueError:
-            raise ConsoleError(f"{clock!r} is not a time of day (00:00 to 23:59)") from None
-        return datetime.combine(day, at, local_now.tzinfo)
-
-    def _cancel(self, _args: list[str]) -> None:
-        self.view = None
-        self._print("Form closed.")
-
-    def _time(self, args: list[str]) -> None:
-        if not args:
-            raise ConsoleError("say how far: :time +3d, :time +2h, or :time 2026-12-01 09:00")
-        tz = ZoneInfo(self.standin.users[self.user]["tz"])
-        now = self.st.clock.now()
-        spec = " ".join(args)
-        match = DURATION.match(spec)
-        if match:
-            amount, unit = int(match.group(1)), match.group(2)
-            target = now + timedelta(**{UNITS[unit]: amount})
-        else:
-            target = self._moment(spec, now.astimezone(tz))
-        if target < now:
-            raise ConsoleError(
-                f"the clock only moves forward; it is {now.astimezone(tz):%a %d %b %Y %H:%M}"
-            )
-        self.st.clock.offset += target - now
-        self._print(f"It is now {target.astimezone(tz):%a %d %b %Y %H:%M} ({tz.key}).")
-        tick(self.st)
         self.settle()
 
     # -- loops ---------------------------------------------------------------------------------
