@@ -5,6 +5,7 @@ someone of the client's organisation may ask `@Steward route …` in their threa
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -22,7 +23,7 @@ from bot.services.accounts import account_for_channel
 from bot.slacktext import clip
 from bot.steward import Steward
 from handlers.commands import metadata
-from handlers.guard import Actor, actor, answer, ours_only
+from handlers.guard import Actor, actor, after_ack, answer, deferred, ours_only
 from handlers.views import refused
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def first_time(st: Steward, body: dict[str, Any]) -> bool:
 
 def register(app: App, st: Steward) -> None:
     @app.event("app_mention")
+    @functools.partial(deferred, st)
     def mentioned(event: dict[str, Any], body: dict[str, Any]) -> None:
         if not first_time(st, body):
             return
@@ -109,6 +111,7 @@ def register(app: App, st: Steward) -> None:
         log.info("mention %s in %s: %s", event.get("ts"), event.get("channel"), outcome)
 
     @app.event("message")
+    @functools.partial(deferred, st)
     def message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("subtype") or event.get("bot_id") or not first_time(st, body):
             return  # edits, joins, and every bot's posts, ours included: no echo loops
@@ -118,16 +121,19 @@ def register(app: App, st: Steward) -> None:
         routing.carry(st, event, lambda: actor(st, body).person)
 
     @app.event("channel_shared")
+    @functools.partial(deferred, st)
     def shared(event: dict[str, Any]) -> None:
         st.gateway.mark(event["channel"], Standing.shared)
         log.info("channel %s is now shared with another organisation", event["channel"])
 
     @app.event("channel_unshared")
+    @functools.partial(deferred, st)
     def unshared(event: dict[str, Any]) -> None:
         still = event.get("is_ext_shared", True)  # shared with others still? When unsure: yes
         st.gateway.mark(event["channel"], Standing.shared if still else Standing.internal)
 
     @app.event("member_joined_channel")
+    @functools.partial(deferred, st)
     def joined(event: dict[str, Any], body: dict[str, Any]) -> None:
         if not actor(st, body).ours:  # someone of another organisation is in it now
             st.gateway.mark(event["channel"], Standing.shared)
@@ -165,6 +171,9 @@ def register(app: App, st: Steward) -> None:
     @app.view(ROUTE_FORM)
     def route_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
+        after_ack(st, route_form_sent, body, view)
+
+    def route_form_sent(body: dict[str, Any], view: dict[str, Any]) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return

@@ -19,7 +19,7 @@ from bot.slacktext import defuse, escape
 from bot.steward import Steward
 from handlers.commands import failure_reply, metadata
 from handlers.digest import update_digest
-from handlers.guard import Actor, actor, invocation
+from handlers.guard import Actor, actor, after_ack, invocation
 
 log = logging.getLogger(__name__)
 LATEST_ZONE = timezone(timedelta(hours=14))  # nobody's today is later than this
@@ -94,6 +94,9 @@ def register(app: App, st: Steward) -> None:
             ack(response_action="errors", errors={"summary": "Write what was discussed."})
             return
         ack()
+        after_ack(st, logcontact_work, body, view, form, day)
+
+    def logcontact_work(body: dict[str, Any], view: dict, form: dict, day: date | None) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return
@@ -123,6 +126,9 @@ def register(app: App, st: Steward) -> None:
             ack(response_action="errors", errors={"what": "Say what we promised."})
             return
         ack()
+        after_ack(st, promise_work, body, view, form, due)
+
+    def promise_work(body: dict[str, Any], view: dict, form: dict, due: date) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return
