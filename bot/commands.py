@@ -85,20 +85,27 @@ def take_account(
     begin like another account's name stays with the channel's account; the start of the
     channel's own account's name is taken as naming it.
     """
-    here = accounts_svc.account_for_channel(session, inv.team_id, inv.channel_id)
-    if words and words[0].lower() not in skip:
+    looked = words and words[0].lower() not in skip
+    refs = [" ".join(words[:n]) for n in range(1, min(len(words), 6) + 1)] if looked else []
+    here, exact = accounts_svc.channel_and_exact_matches(  # every length of ref in one query
+        session, inv.team_id, inv.channel_id, refs
+    )
+    if looked:
+
+        def matches(ref: str, exact_only: bool) -> list[Account]:
+            if channel_id_of(ref):
+                return accounts_svc.find_accounts(session, inv.team_id, ref)
+            found = exact.get(accounts_svc.name_key(ref), [])
+            if found or exact_only:
+                return found
+            return accounts_svc.prefix_matches(session, inv.team_id, ref)
+
         for n in range(min(len(words), 6), 0, -1):
             ref = " ".join(words[:n])
-            found = accounts_svc.find_accounts(
-                session, inv.team_id, ref, exact_only=n > 1 or here is not None
-            )
+            found = matches(ref, exact_only=n > 1 or here is not None)
             if len(found) == 1:
                 return found[0], words[n:]
-            if (
-                here is not None
-                and n == 1
-                and here in accounts_svc.find_accounts(session, inv.team_id, ref)
-            ):
+            if here is not None and n == 1 and here in matches(ref, exact_only=False):
                 return here, words[1:]  # `acme` in #acme-rail: the start of its own name
             if len(found) > 1 and here is None:
                 raise UserError(

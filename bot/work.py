@@ -17,10 +17,13 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-WORKERS = 8
-"""Threads doing work. Measured with bench/burst.py (2 cores, 600 /logcontacts from 16 and 100
-clients): 4 to 8 threads answer as fast as 16 or 32 on SQLite and PostgreSQL, and fewer
-threads contend less for the database and for the interpreter the acks need."""
+WORKERS = 4
+"""Threads doing work. bench/burst.py (2 cores, the Slack stand-in answering at once, so the
+work is all CPU): 2 threads give the best acks (work threads compete with the acks for the
+interpreter), 4 nearly as good, 8 and 16 double the ack p99; answers flow at the same rate from
+2 to 16. Against the real Slack, work waits ~0.1-0.3 s on the network (response_url, users.info)
+and more threads overlap those waits: 4 is the compromise. Raise it if answers lag and acks do
+not (the ack p99 is in /metrics)."""
 
 
 class WorkPool:
