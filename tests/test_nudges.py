@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot import nudges
 from bot.config import ConfigError, Settings, parse_silence_days
 from bot.dev.local import rendered
+from bot.dev.standin import SlackStandIn
 from bot.models import (
     Account,
     Interaction,
@@ -26,7 +27,6 @@ from bot.models import (
     Promise,
     PromiseStatus,
 )
-from bot.dev.standin import SlackStandIn
 from bot.steward import Steward
 from scheduler.jobs import tick
 from tests.conftest import ALICE, BORIS, CAROL, Slack

@@ -36,9 +36,9 @@ from bot.app import create_app
 from bot.config import ConfigError, Settings, mask_secret, mask_url
 from bot.db import Database, scratch_postgres
 from bot.dev.local import SIGNING_SECRET, sign
+from bot.dev.standin import SlackStandIn
 from bot.metrics import DatabaseCollector
 from bot.models import Account, Case, OutboxMessage
-from bot.dev.standin import SlackStandIn
 from bot.socket import SocketMode, backoff
 from bot.steward import Steward
 from bot.web import WebApp, make_server

@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.dev.standin import SlackStandIn
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.models import Audience, OutboxMessage
 from bot.outbox import METADATA_EVENT, OutboxWorker, enqueue
-from bot.dev.standin import SlackStandIn
 
 CHANNEL = "COUT"
 

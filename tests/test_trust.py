@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.gateway import STANDING_TTL
 from bot.dev.local import rendered
+from bot.gateway import STANDING_TTL
 from bot.models import (
     Account,
     Audience,
