@@ -321,6 +321,7 @@ def main() -> None:
 
 def report(results: dict[tuple[str, int], Burst], names: list[str], n: int, took: float) -> None:
     print(f"\nA burst of {n} signed /logcontact requests, waitress with {THREADS} threads")
+    print(f"  (all runs: {took:.0f} s)")
     header = (
         f"  {'clients':>7}  {'app':<20} {'ack p50':>8} {'ack p99':>8} {'answers/s':>9}"
         f" {'answered':>9} {'stored':>7}   {'p99 vs bare':>11} {'rate vs bare':>12}"
