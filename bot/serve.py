@@ -108,12 +108,14 @@ def serve(settings: Settings, *, scheduler: bool = True) -> int:
             runner.close()
         server.close()
         thread.join(timeout=5)
+        finished = st.work.shutdown()  # what was acked gets done (its messages queued)
         if jobs:
             jobs.shutdown(wait=True)
         st.outbox.stop()
         log.info(
-            "Steward stopped (%s): web server closed, %s, outbox stopped, %s",
+            "Steward stopped (%s): web server closed, %s, %s, outbox stopped, %s",
             stopper.signal or "error",
+            "work finished" if finished else "work unfinished",
             "scheduler stopped" if jobs else "no scheduler",
             waiting_messages(st),
         )

@@ -18,6 +18,7 @@ from bot.delivery import OutboxWorker
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.metrics import Metrics
+from bot.work import WorkPool
 
 
 def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
@@ -47,6 +48,8 @@ class Steward:
     client: WebClient
     clock: Clock = field(default_factory=Clock)
     metrics: Metrics = field(default_factory=Metrics)
+    work: WorkPool = field(default_factory=WorkPool)
+    """Where listeners' work runs after the ack (handlers/guard.py hands it over)."""
 
     def __post_init__(self) -> None:
         outbox_client = WebClient(

@@ -21,12 +21,15 @@ def create_app(
     st: Steward, *, token_verification: bool = True, listener_executor: Executor | None = None
 ) -> App:
     """Build the app. Signature checks (and the 5-minute timestamp window) are Bolt's.
-    `listener_executor`: where listeners run after the ack (Bolt's own pool by default)."""
+
+    Listeners run on the thread that answers Slack (`process_before_response`): each acks and
+    hands its work to `st.work` (handlers/guard.py), so an ack never waits for a thread busy
+    with earlier work. `listener_executor`: Bolt's pool, used only by lazy listeners (none)."""
     app = App(
         signing_secret=st.settings.signing_secret or "",
         client=st.client,
         token_verification_enabled=token_verification,
-        process_before_response=False,
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
     )

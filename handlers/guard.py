@@ -9,10 +9,11 @@ polite line, seen by them alone, that names nothing internal.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 from slack_bolt import Ack, Respond
 
@@ -119,27 +120,46 @@ def invocation(
 
 
 Act = Callable[[Actor, dict[str, Any], Respond], None]
+P = ParamSpec("P")
+
+# Listeners run on the thread that answers Slack (bot/app.py): whatever they do before they
+# return delays the ack. So each acks, hands its work to the pool (`st.work`) and returns.
 
 
 def ours_only(st: Steward, act: Act) -> Callable[[Ack, dict[str, Any], Respond], None]:
     """A listener for a command, button or shortcut that only our people may use: it acks at
-    once, then judges who is acting (users.info may be asked: never before the ack), and
-    refuses anyone else with one line before `act` runs."""
+    once; then, off the ack's path, it judges who is acting (users.info may be asked: never
+    before the ack) and refuses anyone else with one line before `act` runs."""
 
-    def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
+    def judged(body: dict[str, Any], respond: Respond) -> None:
         who = actor(st, body)
         if not who.ours:
             refuse(st, who, respond)
             return
         act(who, body, respond)
 
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        st.work.submit(judged, body, respond)
+
     return listener
 
 
-def deferred(st: Steward, work: Callable[..., None]) -> Callable[..., None]:
-    """An event listener whose work must not hold up any ack (Bolt has acked the event)."""
-    return work
+def deferred(st: Steward, work: Callable[P, None]) -> Callable[P, None]:
+    """An event listener whose work runs off the ack's path (Bolt acks the event when the
+    listener returns). Bolt passes arguments by the names `work` asks for, which this keeps."""
+
+    @functools.wraps(work)
+    def listener(*args: P.args, **kwargs: P.kwargs) -> None:
+        st.work.submit(work, *args, **kwargs)
+
+    return listener
+
+
+def after_ack(st: Steward, fn: Callable[P, None], *args: P.args, **kwargs: P.kwargs) -> None:
+    """Run what follows an ack (a form's work, once its values passed the checks that answer
+    in the ack) off the ack's path."""
+    st.work.submit(fn, *args, **kwargs)
 
 
 def metadata(view: dict[str, Any]) -> dict[str, str]:

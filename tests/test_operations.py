@@ -469,6 +469,7 @@ def test_metrics_after_commands_and_a_digest_run(
                 created_at=st.clock.now(),
             )
         )
+    assert slack.settle(), "the click's work and the outbox did not finish"
     wait_until(lambda: st.outbox.drain(timeout=0.5), "the outbox to drain")
 
     status, text = http_get(slack.url + "/metrics")

@@ -358,7 +358,7 @@ def test_a_channel_shared_under_a_live_case_hears_nothing_internal(world: Slack,
     # Carol writes while Globex is internal; before it is delivered, Globex is shared.
     slack.steward.outbox.stop()
     say(slack, FINANCE, "They owe us 4,000 from May", user=CAROL, thread_ts=post["ts"])
-    slack.listeners.wait_idle(5)
+    assert slack.listeners.wait_idle(5)
     slack.share(GLOBEX_CHANNEL, event=how == "channel_shared event")
     assert slack.listeners.wait_idle(5)
     if how == "stale, no event":

@@ -10,8 +10,11 @@ from bot.accounts import render, service
 from bot.accounts.queries import (
     account_for_channel,
     card,
+    channel_and_exact_matches,
     find_accounts,
     list_accounts,
+    name_key,
+    prefix_matches,
     resolve_account,
     suggest,
 )
@@ -51,20 +54,27 @@ def take_account(
     begin like another account's name stays with the channel's account; the start of the
     channel's own account's name is taken as naming it.
     """
-    here = account_for_channel(session, inv.team_id, inv.channel_id)
-    if words and words[0].lower() not in skip:
+    looked = bool(words) and words[0].lower() not in skip
+    refs = [" ".join(words[:n]) for n in range(1, min(len(words), 6) + 1)] if looked else []
+    here, exact = channel_and_exact_matches(  # every length of reference in one query
+        session, inv.team_id, inv.channel_id, refs
+    )
+    if looked:
+
+        def matches(ref: str, exact_only: bool) -> list[Account]:
+            if channel_id_of(ref):
+                return find_accounts(session, inv.team_id, ref)
+            found = exact.get(name_key(ref), [])
+            if found or exact_only:
+                return found
+            return prefix_matches(session, inv.team_id, ref)
+
         for n in range(min(len(words), 6), 0, -1):
             ref = " ".join(words[:n])
-            found = find_accounts(
-                session, inv.team_id, ref, exact_only=n > 1 or here is not None
-            )
+            found = matches(ref, exact_only=n > 1 or here is not None)
             if len(found) == 1:
                 return found[0], words[n:]
-            if (
-                here is not None
-                and n == 1
-                and here in find_accounts(session, inv.team_id, ref)
-            ):
+            if here is not None and n == 1 and here in matches(ref, exact_only=False):
                 return here, words[1:]  # `acme` in #acme-rail: the start of its own name
             if len(found) > 1 and here is None:
                 raise UserError(

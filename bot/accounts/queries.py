@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
@@ -72,21 +72,55 @@ def find_accounts(
     if channel:
         found = account_for_channel(session, team_id, channel)
         return [found] if found else []
-    key = name_key(ref)
-    team = Account.team_id == team_id
-    exact = session.exec(
-        select(Account).where(
-            team, or_(col(Account.slug) == key, col(Account.name_key) == key)
-        )
-    ).all()
+    exact = exact_matches(session, team_id, [ref]).get(name_key(ref), [])
     if exact or exact_only:
-        return list(exact)
-    pattern = _like_prefix(key)
+        return exact
+    return prefix_matches(session, team_id, ref)
+
+
+def exact_matches(session: Session, team_id: str, refs: list[str]) -> dict[str, list[Account]]:
+    """The accounts whose slug or name is exactly one of `refs`, by each ref's name key, in one
+    query (a command's first words are tried as references of several lengths)."""
+    return channel_and_exact_matches(session, team_id, None, refs)[1]
+
+
+def channel_and_exact_matches(
+    session: Session, team_id: str, channel_id: str | None, refs: list[str]
+) -> tuple[Account | None, dict[str, list[Account]]]:
+    """`account_for_channel` and `exact_matches` in one query: what a command's account
+    lookup asks first, every time."""
+    keys = {name_key(ref) for ref in refs} - {""}
+    wanted: list[ColumnElement[bool]] = []
+    if keys:
+        wanted += [col(Account.slug).in_(keys), col(Account.name_key).in_(keys)]
+    if channel_id:
+        wanted += [
+            col(Account.channel_id) == channel_id,
+            col(Account.internal_channel_id) == channel_id,
+        ]
+    if not wanted:
+        return None, {}
+    rows = session.exec(
+        select(Account).where(Account.team_id == team_id, or_(*wanted)).order_by(col(Account.id))
+    ).all()
+    here: Account | None = next(
+        (a for a in rows if channel_id in (a.channel_id, a.internal_channel_id)), None
+    )
+    found: dict[str, list[Account]] = {}
+    for account in rows:
+        for key in sorted({account.slug, account.name_key} & keys):
+            found.setdefault(key, []).append(account)
+    return (here if channel_id else None), found
+
+
+def prefix_matches(session: Session, team_id: str, ref: str) -> list[Account]:
+    """Accounts whose slug or name starts with `ref` (at most 6)."""
+    pattern = _like_prefix(name_key(ref))
     return list(
         session.exec(
             select(Account)
             .where(
-                team,
+                Account.team_id == team_id,
                 or_(
                     col(Account.slug).like(pattern, escape="\\"),
                     col(Account.name_key).like(pattern, escape="\\"),

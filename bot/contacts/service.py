@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
 
 from bot.accounts.queries import name_key
 from bot.errors import UserError
@@ -25,15 +27,20 @@ def contact_by_name(
     ).first()
     if contact:
         return contact, False
-    contact = Contact(
-        account_id=stored_id(account.id),
-        name=" ".join(name.split()),
-        name_key=key,
-        created_at=now,
-    )
-    session.add(contact)
-    session.flush()
-    return contact, True
+    # Two people may log the same new person at once: the second insert is a no-op (no
+    # IntegrityError to fail the whole command), and both find the one row.
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    values = {"account_id": stored_id(account.id), "name": " ".join(name.split()), "name_key": key}
+    added = session.exec(
+        insert(Contact)
+        .values(**values, created_at=now)
+        .on_conflict_do_nothing(index_elements=["account_id", "name_key"])
+        .returning(col(Contact.id))
+    ).first()
+    contact = session.exec(
+        select(Contact).where(Contact.account_id == account.id, Contact.name_key == key)
+    ).one()
+    return contact, added is not None
 
 
 def log_interaction(

@@ -13,8 +13,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -37,41 +35,6 @@ class HttpResult:
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, counting what runs, so a test or the console can wait until the
-    app has finished everything its requests started (no sleeping for a quiet moment)."""
-
-    def __init__(self, max_workers: int = 5) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="steward-listener")
-        self._running = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._running += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _future: Future[Any]) -> None:
-        with self._idle:
-            self._running -= 1
-            self._idle.notify_all()
-
-    def idle(self) -> bool:
-        """Whether nothing is running now (a probe: it does not wait)."""
-        with self._idle:
-            return self._running == 0
-
-    def wait_idle(self, timeout: float) -> Literal[True]:
-        """Wait until nothing runs; WaitTimedOut (an AssertionError) after `timeout` seconds."""
-        with self._idle:
-            if self._idle.wait_for(lambda: self._running == 0, timeout):
-                return True
-            running = self._running
-        raise WaitTimedOut(f"the app's listeners to finish ({running} still running)", timeout)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -101,8 +64,9 @@ class LocalSlack:
         )
         self.steward = Steward.from_settings(settings)
         self.steward.db.upgrade()
-        self.listeners = TrackingExecutor()
-        self.app = create_app(self.steward, listener_executor=self.listeners)
+        self.listeners = self.steward.work
+        """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""
+        self.app = create_app(self.steward)
         self.web = WebApp(self.app, metrics=self.steward.metrics)
         self.server = make_server(self.web, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
@@ -124,17 +88,19 @@ class LocalSlack:
         WaitTimedOut (an AssertionError) when that did not happen within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self.listeners.wait_idle(max(0.0, deadline - time.monotonic()))
+            if not self.listeners.wait_idle(max(0.0, deadline - time.monotonic())):
+                running = self.listeners.held
+                raise WaitTimedOut(f"listeners to finish ({running} still running)", timeout)
             if not self.steward.outbox.drain(timeout=max(0.0, deadline - time.monotonic())):
                 raise WaitTimedOut("the outbox to deliver every queued message", timeout)
-            if self.listeners.idle():
+            if self.listeners.held == 0:
                 return True
         raise WaitTimedOut("the app to settle (listeners done, outbox empty)", timeout)
 
     def close(self) -> None:
-        self.listeners.shutdown(wait=True)
-        self.steward.outbox.stop()
         self.server.close()
+        self.listeners.shutdown()
+        self.steward.outbox.stop()
         self._thread.join(timeout=5)
         self.steward.db.dispose()
 

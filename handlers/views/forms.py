@@ -19,7 +19,7 @@ from bot.promises import render as promise_render
 from bot.promises.grammar import PromiseForm
 from bot.steward import Steward
 from handlers.actions.digest import update_digest
-from handlers.guard import Actor, actor, invocation, metadata
+from handlers.guard import Actor, actor, after_ack, invocation, metadata
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,9 @@ def register(app: App, st: Steward) -> None:
             ack(response_action="errors", errors=form)
             return
         ack()
+        after_ack(st, log_contact, body, view, form)
+
+    def log_contact(body: dict[str, Any], view: dict[str, Any], form: LogForm) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return
@@ -88,6 +91,9 @@ def register(app: App, st: Steward) -> None:
             ack(response_action="errors", errors=form)
             return
         ack()
+        after_ack(st, record_promise, body, view, form)
+
+    def record_promise(body: dict[str, Any], view: dict[str, Any], form: PromiseForm) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return

@@ -11,7 +11,7 @@ from bot.cases.render import ROUTE_FORM
 from bot.cases.service import RouteRequest
 from bot.steward import Steward
 from handlers import casework
-from handlers.guard import actor, metadata
+from handlers.guard import actor, after_ack, metadata
 from handlers.views.forms import refused
 
 
@@ -19,6 +19,9 @@ def register(app: App, st: Steward) -> None:
     @app.view(ROUTE_FORM)
     def route_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
+        after_ack(st, route_form_sent, body, view)
+
+    def route_form_sent(body: dict[str, Any], view: dict[str, Any]) -> None:
         who = actor(st, body)
         if refused(st, view, who):
             return
