@@ -21,12 +21,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +40,7 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.db import fresh_database
+from bot.db import Database, fresh_database
 from bot.dev.local import sign
 from bot.dev.standin import SlackStandIn
 from bot.models import Interaction
@@ -191,11 +195,11 @@ def _run(server: Any) -> None:
 
 
 @contextlib.contextmanager
-def bare_bolt(standin: SlackStandIn) -> Iterator[Served]:
+def bare_bolt(api_url: str) -> Iterator[Served]:
     """The baseline: a Bolt app that acks, then answers through the response_url."""
     app = App(
         signing_secret=SECRET,
-        client=WebClient(token="xoxb-bare", base_url=standin.api_url),
+        client=WebClient(token="xoxb-bare", base_url=api_url),
         token_verification_enabled=False,
     )
 
@@ -212,13 +216,13 @@ def bare_bolt(standin: SlackStandIn) -> Iterator[Served]:
 
 
 @contextlib.contextmanager
-def steward(standin: SlackStandIn, database_url: str) -> Iterator[Served]:
+def steward(api_url: str, database_url: str) -> Iterator[Served]:
     """Steward as `steward serve` builds it (HTTP, outbox running), on `database_url`."""
     settings = Settings(
         bot_token="xoxb-burst",
         signing_secret=SECRET,
         database_url=database_url,
-        slack_api_url=standin.api_url,
+        slack_api_url=api_url,
         port=0,
     )
     st = Steward.from_settings(settings)
@@ -239,6 +243,47 @@ def steward(standin: SlackStandIn, database_url: str) -> Iterator[Served]:
             st.work.shutdown(timeout=30)
             st.outbox.stop()
             st.db.dispose()
+
+
+@contextlib.contextmanager
+def apart(kind: str, api_url: str, database_url: str | None) -> Iterator[Served]:
+    """The app under test in a process of its own, as in production, where Slack's side runs
+    elsewhere: the clients' and the stand-in's work do not share its interpreter lock."""
+    command = [sys.executable, __file__, "--serve", kind, "--api", api_url]
+    command += ["--db", database_url] if database_url else []
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert child.stdout is not None and child.stdin is not None
+    url = child.stdout.readline().decode().strip()
+    if not url.startswith("http"):
+        child.kill()
+        raise SystemExit(f"the {kind} app did not start")
+    counter = Database(database_url) if database_url else None
+
+    def stored() -> int | None:
+        if counter is None:
+            return None
+        with counter.session() as session:
+            return int(session.exec(select(func.count()).select_from(Interaction)).one())
+
+    backend = (database_url or "").split(":", 1)[0].split("+", 1)[0]
+    name = "bare Bolt" if counter is None else f"Steward, {backend}"
+    try:
+        yield Served(name, url, stored, lambda: None)
+    finally:
+        child.stdin.close()  # the child stops when its stdin closes
+        child.wait(timeout=60)
+        if counter is not None:
+            counter.dispose()
+
+
+def serve_alone(kind: str, api_url: str, database_url: str | None) -> None:
+    """`--serve`: run one app until stdin closes; its URL is the first line printed."""
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    context = bare_bolt(api_url) if kind == "bare" else steward(api_url, database_url or "")
+    with context as served:
+        print(served.url, flush=True)
+        sys.stdin.read()
 
 
 def prepare(served: Served, standin: SlackStandIn, answers: Answers) -> None:
@@ -286,7 +331,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--postgres", default=POSTGRES, metavar="URL", help=f"default {POSTGRES}")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--in-process", action="store_true", help="serve each app in this process (one GIL)"
+    )
+    parser.add_argument("--serve", choices=["bare", "steward"], help=argparse.SUPPRESS)
+    parser.add_argument("--api", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve_alone(args.serve, args.api, args.db)
+        return
     logging.getLogger("waitress").setLevel(logging.ERROR)  # "Task queue depth" under a burst
     n = args.requests
     standin = SlackStandIn().start()
@@ -302,25 +356,35 @@ def main() -> None:
             backends.append(args.postgres)
     results: dict[tuple[str, int], Burst] = {}
     started = time.monotonic()
-    with bare_bolt(standin) as bare:
+    api = standin.api_url
+    bare_app = bare_bolt(api) if args.in_process else apart("bare", api, None)
+    with bare_app as bare:
         prepare(bare, standin, answers)
         for clients in CONCURRENCY:
             tag = f"bare{clients}"
             results[(bare.name, clients)] = burst(bare, standin, answers, tag, n, clients)
     names = [bare.name]
     for server in backends:
-        with fresh_database(server) as url, steward(standin, url) as served:
+        with fresh_database(server) as url, (
+            steward(standin.api_url, url)
+            if args.in_process
+            else apart("steward", standin.api_url, url)
+        ) as served:
             prepare(served, standin, answers)
             names.append(served.name)
             for clients in CONCURRENCY:
                 tag = f"{served.name.split()[-1]}{clients}"
                 results[(served.name, clients)] = burst(served, standin, answers, tag, n, clients)
     standin.stop()
-    report(results, names, n, time.monotonic() - started)
+    where = "in this one process" if args.in_process else "each in a process of its own"
+    report(results, names, n, time.monotonic() - started, where)
 
 
-def report(results: dict[tuple[str, int], Burst], names: list[str], n: int, took: float) -> None:
+def report(
+    results: dict[tuple[str, int], Burst], names: list[str], n: int, took: float, where: str
+) -> None:
     print(f"\nA burst of {n} signed /logcontact requests, waitress with {THREADS} threads")
+    print(f"  (the apps served {where}; clients and the Slack stand-in in this one)")
     print(f"  (all runs: {took:.0f} s)")
     header = (
         f"  {'clients':>7}  {'app':<20} {'ack p50':>8} {'ack p99':>8} {'answers/s':>9}"

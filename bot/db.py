@@ -42,6 +42,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _forget_queued(session: Session) -> None:
+    session.info.pop(QUEUED, None)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
@@ -54,6 +58,11 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10)
         self._on_queued: list[Callable[[], None]] = []
+        # The commit hooks, listened for once on a Session class of this database's own
+        # (listening on each new session would cost more than the session).
+        self._session_class = type("StewardSession", (Session,), {})
+        event.listen(self._session_class, "after_commit", self._committed)
+        event.listen(self._session_class, "after_rollback", _forget_queued)
 
     def on_queued(self, wake: Callable[[], None]) -> None:
         """Call `wake` after each commit of a transaction that queued an outbox message
@@ -72,9 +81,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            event.listen(session, "after_commit", self._committed)
-            event.listen(session, "after_rollback", lambda s: s.info.pop(QUEUED, None))
+        with self._session_class(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,17 @@ TZ_TTL = timedelta(days=1)
 
 
 
+@dataclass(frozen=True)
+class Known:
+    """What Slack last said of a person (users.info), and when."""
+
+    tz: str | None
+    fetched_at: datetime
+    org_team_id: str | None
+    org_enterprise_id: str | None
+    name: str | None
+
+
 class Directory:
     def __init__(self, db: Database, client: WebClient, clock: Clock) -> None:
         self.db = db
@@ -34,6 +46,7 @@ class Directory:
         self.clock = clock
         self._home: Home | None = None
         self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], Known] = {}  # (team, user) → what users.info said
 
     def home(self) -> Home:
         """Our organisation, from auth.test (asked once per process)."""
@@ -83,16 +96,35 @@ class Directory:
         ours = home.includes(stored.org_team_id, stored.org_enterprise_id)
         return Person(user_id, ours, zone(stored.tz), stored.name)
 
-    def _stored(self, team_id: str, user_id: str, *, fresh: bool) -> Member | None:
-        with self.db.session() as session:
-            member = session.get(Member, (team_id, user_id))
-        if member is None or member.tz_fetched_at is None:
+    def _stored(self, team_id: str, user_id: str, *, fresh: bool) -> Known | None:
+        """What we know of the person: from this process's memory while fresh (a command
+        costs no read for who is acting), else from the database's cache."""
+        known = self._known.get((team_id, user_id))
+        if known is None or not self._fresh(known):
+            with self.db.session() as session:
+                member = session.get(Member, (team_id, user_id))
+            if member is None or member.tz_fetched_at is None:
+                return None
+            known = self._remember(member)
+        if fresh and not self._fresh(known):
             return None
-        if fresh and self.clock.now() - member.tz_fetched_at >= TZ_TTL:
-            return None
-        return member
+        return known
 
-    def _fetch(self, team_id: str, user_id: str, session: Session | None) -> Member | None:
+    def _fresh(self, known: Known) -> bool:
+        return self.clock.now() - known.fetched_at < TZ_TTL
+
+    def _remember(self, member: Member) -> Known:
+        known = Known(
+            tz=member.tz,
+            fetched_at=member.tz_fetched_at or self.clock.now(),
+            org_team_id=member.org_team_id,
+            org_enterprise_id=member.org_enterprise_id,
+            name=member.name,
+        )
+        self._known[(member.team_id, member.user_id)] = known
+        return known
+
+    def _fetch(self, team_id: str, user_id: str, session: Session | None) -> Known | None:
         """Ask Slack (users.info) and cache the answer; None when Slack cannot tell us."""
         try:
             user: dict[str, Any] = self.client.users_info(user=user_id)["user"]
@@ -117,4 +149,4 @@ class Directory:
         cached = ("tz", "tz_fetched_at", "org_team_id", "org_enterprise_id", "name")
         values = {f: getattr(member, f) for f in ("team_id", "user_id", *cached)}
         self.db.upsert(Member, values, ("team_id", "user_id"), session)  # keeps their settings
-        return member
+        return self._remember(member)
