@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -62,6 +62,7 @@ class Gateway:
         self.client = client
         self.clock = clock
         self.directory = directory
+        self._seen: dict[str, tuple[Standing, datetime]] = {}  # recent_standing's memory
 
     # -- where things stand ----------------------------------------------------------------------
     def standing(self, channel: str, *, session: Session | None = None) -> Standing:
@@ -87,6 +88,18 @@ class Gateway:
             return self._dm_standing(str(info["user"]), session)
         return standing
 
+    def recent_standing(self, channel: str) -> Standing:
+        """The standing as this process last saw it, within `STANDING_TTL`; else `standing()`.
+        Only for what a person is told before any transaction (handlers/guard.invocation):
+        the exit itself always asks `standing()`, which every process's events keep current."""
+        now = self.clock.now()
+        seen = self._seen.get(channel)
+        if seen and now - seen[1] < STANDING_TTL:
+            return seen[0]
+        standing = self.standing(channel)
+        self._seen[channel] = (standing, now)
+        return standing
+
     def _dm_standing(self, user: str, session: Session | None) -> Standing:
         person = self.directory.person(self.directory.home().team_id, user, session=session)
         return Standing.dm if person.trusted else Standing.shared
@@ -100,6 +113,7 @@ class Gateway:
         session: Session | None = None,
     ) -> None:
         """Record a channel's standing as Slack just told us (an event or conversations.info)."""
+        self._seen.pop(channel, None)
         values = {
             "channel_id": channel,
             "standing": standing,

@@ -105,7 +105,9 @@ def invocation(
     mentioned = {*USER_MENTION.findall(text), *people}
     found = {u: st.directory.person(who.team_id, u) for u in mentioned if u}
     channels = {*(m[0] for m in CHANNEL_MENTION.findall(text)), channel_id}
-    standings = {c: st.gateway.standing(c) for c in channels if c and not c.startswith("D")}
+    standings = {
+        c: st.gateway.recent_standing(c) for c in channels if c and not c.startswith("D")
+    }
     return Invocation(
         command=command,
         text=text,

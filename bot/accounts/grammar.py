@@ -9,8 +9,8 @@ from sqlmodel import Session
 from bot.accounts import render, service
 from bot.accounts.queries import (
     account_for_channel,
+    candidates,
     card,
-    channel_and_exact_matches,
     find_accounts,
     list_accounts,
     name_key,
@@ -56,9 +56,8 @@ def take_account(
     """
     looked = bool(words) and words[0].lower() not in skip
     refs = [" ".join(words[:n]) for n in range(1, min(len(words), 6) + 1)] if looked else []
-    here, exact = channel_and_exact_matches(  # every length of reference in one query
-        session, inv.team_id, inv.channel_id, refs
-    )
+    found_all = candidates(session, inv.team_id, inv.channel_id, refs)
+    here, exact = found_all.here, found_all.exact
     if looked:
 
         def matches(ref: str, exact_only: bool) -> list[Account]:
@@ -67,6 +66,8 @@ def take_account(
             found = exact.get(name_key(ref), [])
             if found or exact_only:
                 return found
+            if name_key(ref) == name_key(refs[0]):
+                return found_all.prefixed  # the first word: read with the rest
             return prefix_matches(session, inv.team_id, ref)
 
         for n in range(min(len(words), 6), 0, -1):

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
@@ -17,6 +17,7 @@ from bot.slacktext import channel_id_of
 
 NAME_LIMIT = 200
 PICKER_LIMIT = 100  # options an external select shows
+LOOKUP_LIMIT = 16  # rows a command's account look-up reads: its exact matches, then prefixes
 
 
 def name_key(text: str) -> str:
@@ -81,36 +82,59 @@ def find_accounts(
 def exact_matches(session: Session, team_id: str, refs: list[str]) -> dict[str, list[Account]]:
     """The accounts whose slug or name is exactly one of `refs`, by each ref's name key, in one
     query (a command's first words are tried as references of several lengths)."""
-    return channel_and_exact_matches(session, team_id, None, refs)[1]
+    return candidates(session, team_id, None, refs).exact
 
 
-def channel_and_exact_matches(
+@dataclass(frozen=True)
+class Candidates:
+    """What a command's account lookup needs, from one query (bot/accounts/grammar.py)."""
+
+    here: Account | None  # the account whose channel the command was typed in
+    exact: dict[str, list[Account]]  # by name key: accounts whose slug or name is exactly it
+    prefixed: list[Account]  # accounts whose slug or name starts with the first word (<= 6)
+
+
+LOOKUP_KEYS = 6  # a command's first one to six words are tried as an account's name
+_EXACT = (
+    "slug IN ({keys}) OR name_key IN ({keys}) "
+    "OR channel_id = :channel OR internal_channel_id = :channel"
+).format(keys=", ".join(f":k{n}" for n in range(LOOKUP_KEYS)))
+LOOKUP = text(
+    f"SELECT * FROM account WHERE team_id = :team AND ({_EXACT} "
+    "OR slug LIKE :prefix ESCAPE '\\' OR name_key LIKE :prefix ESCAPE '\\') "
+    f"ORDER BY CASE WHEN {_EXACT} THEN 0 ELSE 1 END, slug LIMIT {LOOKUP_LIMIT}"
+)
+"""Written as SQL once, not built per command: building this select with SQLAlchemy's
+expression language cost more than running it (bench/burst.py)."""
+
+
+def candidates(
     session: Session, team_id: str, channel_id: str | None, refs: list[str]
-) -> tuple[Account | None, dict[str, list[Account]]]:
-    """`account_for_channel` and `exact_matches` in one query: what a command's account
-    lookup asks first, every time."""
+) -> Candidates:
+    """The channel's account, exact matches for every reference in `refs` and prefix
+    matches for the first, in one query: what a command's account look-up asks every time."""
     keys = {name_key(ref) for ref in refs} - {""}
-    wanted: list[ColumnElement[bool]] = []
-    if keys:
-        wanted += [col(Account.slug).in_(keys), col(Account.name_key).in_(keys)]
-    if channel_id:
-        wanted += [
-            col(Account.channel_id) == channel_id,
-            col(Account.internal_channel_id) == channel_id,
-        ]
-    if not wanted:
-        return None, {}
-    rows = session.exec(
-        select(Account).where(Account.team_id == team_id, or_(*wanted)).order_by(col(Account.id))
-    ).all()
-    here: Account | None = next(
-        (a for a in rows if channel_id in (a.channel_id, a.internal_channel_id)), None
+    first = name_key(refs[0]) if refs else ""
+    if not (keys or channel_id):
+        return Candidates(None, {}, [])
+    padded = [*sorted(keys), *[None] * LOOKUP_KEYS][:LOOKUP_KEYS]  # None matches nothing
+    values = {f"k{n}": key for n, key in enumerate(padded)}
+    statement = select(Account).from_statement(LOOKUP).params(
+        team=team_id,
+        channel=channel_id or None,
+        prefix=_like_prefix(first) if first else None,
+        **values,
     )
+    rows = list(session.exec(statement).scalars())  # type: ignore[call-overload]
+    here = next((a for a in rows if channel_id in (a.channel_id, a.internal_channel_id)), None)
     found: dict[str, list[Account]] = {}
-    for account in rows:
+    for account in sorted(rows, key=lambda a: a.id or 0):
         for key in sorted({account.slug, account.name_key} & keys):
             found.setdefault(key, []).append(account)
-    return (here if channel_id else None), found
+    prefixed = [
+        a for a in rows if first and (a.slug.startswith(first) or a.name_key.startswith(first))
+    ]
+    return Candidates(here if channel_id else None, found, prefixed[:6])
 
 
 def prefix_matches(session: Session, team_id: str, ref: str) -> list[Account]:
