@@ -41,7 +41,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.db import Database, fresh_database
-from bot.dev.local import sign
+from bot.dev.local import signed_request
 from bot.dev.standin import SlackStandIn
 from bot.models import Interaction
 from bot.steward import Steward
@@ -130,17 +130,7 @@ def command_body(standin: SlackStandIn, key: str, text: str, number: int) -> byt
 
 def post(url: str, body: bytes) -> float:
     """One signed request as Slack sends it; the seconds until its HTTP response (the ack)."""
-    stamp = str(int(time.time()))
-    request = urllib.request.Request(
-        url + "/slack/events",
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": sign(SECRET, stamp, body),
-        },
-    )
+    request = signed_request(url, SECRET, body)
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:
         response.read()

@@ -25,7 +25,7 @@ from sqlmodel import select
 from bot.blocks import rendered
 from bot.config import EXIT_PORT
 from bot.db import Database
-from bot.dev.local import SIGNING_SECRET, sign
+from bot.dev.local import SIGNING_SECRET, signed_request
 from bot.dev.standin import SlackStandIn
 from bot.models import Contact, Interaction
 from tests.conftest import ACME_CHANNEL, ALICE, GENERAL
@@ -91,17 +91,7 @@ def slash_command(url: str, standin: SlackStandIn, command: str, text: str, key:
         "trigger_id": f"13345224609.738474920.{key}",
     }
     body = urlencode(form).encode()
-    stamp = str(int(time.time()))
-    request = urllib.request.Request(
-        url + "/slack/events",
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": sign(SIGNING_SECRET, stamp, body),
-        },
-    )
+    request = signed_request(url, SIGNING_SECRET, body)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return int(response.status)

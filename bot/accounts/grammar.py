@@ -101,13 +101,7 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
         return render.account_list(list_accounts(session, inv.team_id))
     if verb == "show":
         example = "/steward account show acme-rail"
-        if rest:
-            found = resolve_account(session, inv.team_id, " ".join(rest), example)
-        else:
-            here = account_for_channel(session, inv.team_id, inv.channel_id)
-            if here is None:
-                raise UserError("which account? Name it, or run this in its channel.", example)
-            found = here
+        found = named_or_here(inv, session, rest, example, "Name it, or run this in its channel.")
         return render.account_card(
             card(session, found),
             inv.today,
@@ -119,6 +113,18 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
         f"`account {words[0] if words else ''}` is not a command; use add, list, show or set.",
         EX_ADD,
     )
+
+
+def named_or_here(
+    inv: Invocation, session: Session, words: list[str], example: str, hint: str
+) -> Account:
+    """The account `words` name, else the one whose channel this is; else a refusal."""
+    if words:
+        return resolve_account(session, inv.team_id, " ".join(words), example)
+    here = account_for_channel(session, inv.team_id, inv.channel_id)
+    if here is None:
+        raise UserError(f"which account? {hint}", example)
+    return here
 
 
 def account_add(inv: Invocation, session: Session, words: list[str]) -> Reply:
@@ -160,13 +166,7 @@ def account_set(inv: Invocation, session: Session, words: list[str]) -> Reply:
             "client-routing:.",
             EX_SET,
         )
-    if ref_words:
-        found = resolve_account(session, inv.team_id, " ".join(ref_words), EX_SET)
-    else:
-        here = account_for_channel(session, inv.team_id, inv.channel_id)
-        if here is None:
-            raise UserError("which account? Name it before the options.", EX_SET)
-        found = here
+    found = named_or_here(inv, session, ref_words, EX_SET, "Name it before the options.")
     changes = read_changes(inv, found, options)
     service.change(session, inv, found, changes)
     return render.changed(found, changes, silence_threshold(found, inv.policy.silence_days))

@@ -42,6 +42,31 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def signed_request(
+    url: str,
+    secret: str,
+    body: bytes,
+    content_type: str = "application/x-www-form-urlencoded",
+    *,
+    timestamp: int | None = None,
+    signature: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> urllib.request.Request:
+    """A POST to `url`/slack/events signed as Slack signs its requests."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return urllib.request.Request(
+        url + "/slack/events",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature or sign(secret, stamp, body),
+            **(headers or {}),
+        },
+    )
+
+
 class LocalSlack:
     def __init__(
         self,
@@ -114,17 +139,14 @@ class LocalSlack:
         signature: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> HttpResult:
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
-        request = urllib.request.Request(
-            self.url + "/slack/events",
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": signature or sign(self.signing_secret, stamp, body),
-                **(headers or {}),
-            },
+        request = signed_request(
+            self.url,
+            self.signing_secret,
+            body,
+            content_type,
+            timestamp=timestamp,
+            signature=signature,
+            headers=headers,
         )
         started = time.monotonic()
         try:

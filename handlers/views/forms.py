@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
@@ -22,6 +24,9 @@ from handlers.actions.digest import update_digest
 from handlers.guard import Actor, actor, after_ack, invocation, metadata
 
 log = logging.getLogger(__name__)
+F = TypeVar("F")
+Reader = Callable[[dict[str, Any], datetime], "F | dict[str, str]"]
+Submitted = Callable[[Ack, dict[str, Any], dict[str, Any]], None]
 
 
 def answer_form(
@@ -66,41 +71,37 @@ def register(app: App, st: Steward) -> None:
             found = search(session, who.team_id, body.get("value") or "")
         ack(options=[account_option(a) for a in found])
 
-    @app.view(contact_render.FORM)
-    def logcontact_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = LogForm.read(form_values(view), st.clock.now())
-        if isinstance(form, dict):
-            ack(response_action="errors", errors=form)
-            return
-        ack()
-        after_ack(st, log_contact, body, view, form)
+    def form(read: Reader[F], work: Callable[[Actor, dict[str, str], F], None]) -> Submitted:
+        """A form's listener: its fields checked in the ack (errors beside them), then the
+        work after it, for our people only."""
 
-    def log_contact(body: dict[str, Any], view: dict[str, Any], form: LogForm) -> None:
-        who = actor(st, body)
-        if refused(st, view, who):
-            return
-        meta = metadata(view)
+        def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+            sent = read(form_values(view), st.clock.now())
+            if isinstance(sent, dict):
+                ack(response_action="errors", errors=sent)
+                return
+            ack()
+            after_ack(st, judged, body, view, sent)
+
+        def judged(body: dict[str, Any], view: dict[str, Any], sent: F) -> None:
+            who = actor(st, body)
+            if not refused(st, view, who):
+                work(who, metadata(view), sent)
+
+        return submitted
+
+    def log_contact(who: Actor, meta: dict[str, str], sent: LogForm) -> None:
         inv = invocation(st, who, "/logcontact", "", meta.get("channel_id", ""))
-        _finish(st, who, inv, meta, form.log, form.summary)
+        _finish(st, who, inv, meta, sent.log, sent.summary)
         update_digest(st, inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
 
-    @app.view(promise_render.FORM)
-    def promise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        form = PromiseForm.read(form_values(view), st.clock.now())
-        if isinstance(form, dict):
-            ack(response_action="errors", errors=form)
-            return
-        ack()
-        after_ack(st, record_promise, body, view, form)
-
-    def record_promise(body: dict[str, Any], view: dict[str, Any], form: PromiseForm) -> None:
-        who = actor(st, body)
-        if refused(st, view, who):
-            return
-        meta = metadata(view)
-        owner = form.owner or who.person.user_id
+    def record_promise(who: Actor, meta: dict[str, str], sent: PromiseForm) -> None:
+        owner = sent.owner or who.person.user_id
         inv = invocation(st, who, "/promise", "", meta.get("channel_id", ""), people=[owner])
-        _finish(st, who, inv, meta, form.record, form.what)
+        _finish(st, who, inv, meta, sent.record, sent.what)
+
+    app.view(contact_render.FORM)(form(LogForm.read, log_contact))
+    app.view(promise_render.FORM)(form(PromiseForm.read, record_promise))
 
 
 def _finish(
