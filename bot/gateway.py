@@ -18,6 +18,7 @@ tells the person who caused it (the outbox holds it and sends them a DM).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +64,8 @@ class Gateway:
         self.clock = clock
         self.directory = directory
         self._seen: dict[str, tuple[Standing, datetime]] = {}  # recent_standing's memory
+        self._marks = 0  # mark() calls so far: a look-up that raced one is not remembered
+        self._seen_lock = threading.Lock()
 
     # -- where things stand ----------------------------------------------------------------------
     def standing(self, channel: str, *, session: Session | None = None) -> Standing:
@@ -93,11 +96,14 @@ class Gateway:
         Only for what a person is told before any transaction (handlers/guard.invocation):
         the exit itself always asks `standing()`, which every process's events keep current."""
         now = self.clock.now()
-        seen = self._seen.get(channel)
+        with self._seen_lock:
+            seen, marks = self._seen.get(channel), self._marks
         if seen and now - seen[1] < STANDING_TTL:
             return seen[0]
         standing = self.standing(channel)
-        self._seen[channel] = (standing, now)
+        with self._seen_lock:
+            if self._marks == marks:
+                self._seen[channel] = (standing, now)
         return standing
 
     def _dm_standing(self, user: str, session: Session | None) -> Standing:
@@ -113,7 +119,9 @@ class Gateway:
         session: Session | None = None,
     ) -> None:
         """Record a channel's standing as Slack just told us (an event or conversations.info)."""
-        self._seen.pop(channel, None)
+        with self._seen_lock:
+            self._seen.pop(channel, None)
+            self._marks += 1
         values = {
             "channel_id": channel,
             "standing": standing,

@@ -26,12 +26,19 @@ and more threads overlap those waits: 4 is the compromise. Raise it if answers l
 not (the ack p99 is in /metrics)."""
 
 
+URGENT_WORKERS = 2
+"""Threads for work with a deadline of its own: opening a form, which Slack allows only within
+3 seconds of the click (its trigger_id expires), must not queue behind a burst's work."""
+
+
 class WorkPool:
-    """A fixed set of threads taking work in order; `submit` never blocks."""
+    """A fixed set of threads taking work in order, and a small lane for work that cannot
+    wait in that queue (`submit_urgent`); submitting never blocks."""
 
     def __init__(self, workers: int = WORKERS, name: str = "steward-work") -> None:
         self.workers = workers
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._urgent = ThreadPoolExecutor(URGENT_WORKERS, thread_name_prefix=f"{name}-urgent")
         self._held = 0  # submitted and not finished
         self._idle = threading.Condition()
         self._closed = False
@@ -43,13 +50,26 @@ class WorkPool:
 
     def submit(self, fn: Callable[..., None], /, *args: Any, **kwargs: Any) -> None:
         """Run `fn(*args, **kwargs)` on the pool; an exception it raises is logged."""
+        self._submit(self._executor, fn, args, kwargs)
+
+    def submit_urgent(self, fn: Callable[..., None], /, *args: Any, **kwargs: Any) -> None:
+        """Like `submit`, on the lane that no queue of ordinary work holds up."""
+        self._submit(self._urgent, fn, args, kwargs)
+
+    def _submit(
+        self,
+        executor: ThreadPoolExecutor,
+        fn: Callable[..., None],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
         with self._idle:
             if self._closed:
                 log.error("work arrived after shutdown; %s dropped", _name(fn))
                 return
             self._held += 1
         try:
-            self._executor.submit(self._run, fn, args, kwargs)
+            executor.submit(self._run, fn, args, kwargs)
         except RuntimeError:  # the executor shut down between the check and here
             self._finished()
             log.error("work arrived after shutdown; %s dropped", _name(fn))
@@ -80,7 +100,8 @@ class WorkPool:
         done = self.wait_idle(timeout)
         if not done:
             log.warning("stopping with %d request(s) of work unfinished", self._held)
-        self._executor.shutdown(wait=done, cancel_futures=not done)
+        for executor in (self._executor, self._urgent):
+            executor.shutdown(wait=done, cancel_futures=not done)
         return done
 
 

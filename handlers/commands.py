@@ -52,13 +52,16 @@ def register(app: App, st: Steward) -> None:
                     ),
                 )
             return
-        inv = invocation(st, who, command, text.strip(), body["channel_id"])
-        try:
+        try:  # the look-ups too: whatever fails, the person hears that nothing was saved
+            inv = invocation(st, who, command, text.strip(), body["channel_id"])
             reply = run(st.db, inv)
         except Exception:
             log.exception("%s failed", command)
-            reply = failure(inv.typed)
+            reply = failure(f"{command} {text}".strip())
         answer(st, who, respond, reply)
 
+    def opens_form(body: dict[str, Any]) -> bool:
+        return body["command"] in MODAL_COMMANDS and not (body.get("text") or "").strip()
+
     for name in ("/steward", "/logcontact", "/promise"):
-        app.command(name)(ours_only(st, handle))
+        app.command(name)(ours_only(st, handle, urgent=opens_form))

@@ -104,10 +104,10 @@ def invocation(
     channel they are in and of every channel the text names."""
     mentioned = {*USER_MENTION.findall(text), *people}
     found = {u: st.directory.person(who.team_id, u) for u in mentioned if u}
-    channels = {*(m[0] for m in CHANNEL_MENTION.findall(text)), channel_id}
-    standings = {
-        c: st.gateway.recent_standing(c) for c in channels if c and not c.startswith("D")
-    }
+    named = {m[0] for m in CHANNEL_MENTION.findall(text)}  # what a setting may be about: fresh
+    standings = {c: st.gateway.standing(c) for c in named if not c.startswith("D")}
+    if channel_id and channel_id not in named and not channel_id.startswith("D"):
+        standings[channel_id] = st.gateway.recent_standing(channel_id)  # for what they are told
     return Invocation(
         command=command,
         text=text,
@@ -128,10 +128,13 @@ P = ParamSpec("P")
 # return delays the ack. So each acks, hands its work to the pool (`st.work`) and returns.
 
 
-def ours_only(st: Steward, act: Act) -> Callable[[Ack, dict[str, Any], Respond], None]:
+def ours_only(
+    st: Steward, act: Act, *, urgent: Callable[[dict[str, Any]], bool] | None = None
+) -> Callable[[Ack, dict[str, Any], Respond], None]:
     """A listener for a command, button or shortcut that only our people may use: it acks at
     once; then, off the ack's path, it judges who is acting (users.info may be asked: never
-    before the ack) and refuses anyone else with one line before `act` runs."""
+    before the ack) and refuses anyone else with one line before `act` runs. `urgent`: which
+    requests open a form, whose trigger expires in 3 s: they skip the queue of work."""
 
     def judged(body: dict[str, Any], respond: Respond) -> None:
         who = actor(st, body)
@@ -142,7 +145,10 @@ def ours_only(st: Steward, act: Act) -> Callable[[Ack, dict[str, Any], Respond],
 
     def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        st.work.submit(judged, body, respond)
+        if urgent is not None and urgent(body):
+            st.work.submit_urgent(judged, body, respond)
+        else:
+            st.work.submit(judged, body, respond)
 
     return listener
 

@@ -1,8 +1,9 @@
 """Bolt middleware of our own: Slack's retries of an event are dropped before any listener.
 
-Slack sends an event again (same event_id) when it did not see our 200 in time; each one is
-recorded the first time (bot/cases/queries.py), and a second arrival is answered 200 and
-goes no further.
+Slack sends an event again (same event_id, with an X-Slack-Retry-Num header) when it did not
+see our 200 in time. Mentions and people's thread messages are recorded after the ack, off its
+path (bot/cases/queries.py); a retry of one already recorded is answered 200 and goes no
+further. Only a retry costs a read before its ack.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.cases.queries import first_sighting
+from bot.cases.queries import first_sighting, seen_before
 from bot.steward import Steward
 
 log = logging.getLogger(__name__)
@@ -21,17 +22,35 @@ log = logging.getLogger(__name__)
 
 def drop_retried_events(
     st: Steward,
-) -> Callable[[dict[str, Any], Callable[[], BoltResponse | None]], BoltResponse | None]:
+) -> Callable[..., BoltResponse | None]:
     def middleware(
-        body: dict[str, Any], next: Callable[[], BoltResponse | None]
+        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse | None]
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not first_sighting(st.db, str(event_id), st.clock.now()):
-            log.info("event %s seen before (retry %s); dropped", event_id, body.get("retry_num"))
-            return BoltResponse(status=200, body="")
+        if not event_id:
+            return next()
+        retry = request.headers.get("x-slack-retry-num")
+        if retry:
+            with st.db.session() as session:
+                if seen_before(session, str(event_id)):
+                    log.info("event %s seen before (retry %s); dropped", event_id, retry[0])
+                    return BoltResponse(status=200, body="")
+        if remembered(body.get("event") or {}):
+            st.work.submit(record, str(event_id))
         return next()
 
+    def record(event_id: str) -> None:
+        first_sighting(st.db, event_id, st.clock.now())
+
     return middleware
+
+
+def remembered(event: dict[str, Any]) -> bool:
+    """The events whose retries could do something twice: mentions and people's messages."""
+    kind = event.get("type")
+    return kind in ("app_mention", "message") and not event.get("subtype") and not event.get(
+        "bot_id"
+    )
 
 
 def register(app: App, st: Steward) -> None:

@@ -113,9 +113,12 @@ class LogForm:
         summary = (values.get("summary") or "").strip()
         if not summary:
             return {"summary": "Write what was discussed."}
+        kind = values.get("kind") or "other"
+        if kind not in KINDS:
+            return {"kind": f"Pick one of: {', '.join(KINDS)}."}
         return cls(
             account=values.get("account"),
-            kind=InteractionKind(values.get("kind") or "other"),
+            kind=InteractionKind(kind),
             day=day,
             person=(values.get("person") or "").strip() or None,
             summary=defuse(escape(summary)),

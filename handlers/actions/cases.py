@@ -27,7 +27,8 @@ def picked(st: Steward, who: Actor, body: dict[str, Any], respond: Respond) -> N
     try:
         pick = RoutePick.parse(action.get("value"))
     except ValueError:
-        log.warning("a route pick with an unreadable value; ignored")
+        log.warning("a route pick with an unreadable value; refused")
+        answer(st, who, respond, say("That button is not one I can read; nothing was routed."))
         return
     channel = (body.get("channel") or {}).get("id") or body["container"].get("channel_id", "")
     request = RouteRequest(

@@ -65,16 +65,21 @@ def register(app: App, st: Steward) -> None:
             return
         picked = action.get("selected_date") or ""
         command, text, act = _command(button, click, picked)
-        inv = invocation(st, who, command, text, channel)
-        try:
+        inv = None
+        try:  # the look-ups too: whatever fails, the person hears that nothing was saved
+            inv = invocation(st, who, command, text, channel)
             reply = run(st.db, inv, act)
         except Exception:
             log.exception("digest click %s failed", button.value)
-            reply = failure(inv.typed)
+            reply = failure(f"{command} {text}")
         answer(st, who, respond, reply)
-        update_digest(st, inv, container.get("message_ts"))
+        if inv is not None:
+            update_digest(st, inv, container.get("message_ts"))
 
-    app.action(re.compile(r"^digest_"))(ours_only(st, clicked))
+    def opens_form(body: dict[str, Any]) -> bool:
+        return bool(body["actions"][0].get("action_id") == Button.log)
+
+    app.action(re.compile(r"^digest_"))(ours_only(st, clicked, urgent=opens_form))
 
 
 def _open_log_form(

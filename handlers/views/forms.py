@@ -91,28 +91,43 @@ def register(app: App, st: Steward) -> None:
         return submitted
 
     def log_contact(who: Actor, meta: dict[str, str], sent: LogForm) -> None:
-        inv = invocation(st, who, "/logcontact", "", meta.get("channel_id", ""))
-        _finish(st, who, inv, meta, sent.log, sent.summary)
-        update_digest(st, inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
+        def asked() -> Invocation:
+            return invocation(st, who, "/logcontact", "", meta.get("channel_id", ""))
+
+        inv = _finish(st, who, asked, meta, sent.log, sent.summary)
+        if inv is not None:
+            update_digest(st, inv, meta.get("digest_ts"))  # opened from a digest: it shrinks
 
     def record_promise(who: Actor, meta: dict[str, str], sent: PromiseForm) -> None:
         owner = sent.owner or who.person.user_id
-        inv = invocation(st, who, "/promise", "", meta.get("channel_id", ""), people=[owner])
-        _finish(st, who, inv, meta, sent.record, sent.what)
+
+        def asked() -> Invocation:
+            return invocation(st, who, "/promise", "", meta.get("channel_id", ""), people=[owner])
+
+        _finish(st, who, asked, meta, sent.record, sent.what)
 
     app.view(contact_render.FORM)(form(LogForm.read, log_contact))
     app.view(promise_render.FORM)(form(PromiseForm.read, record_promise))
 
 
 def _finish(
-    st: Steward, who: Actor, inv: Invocation, meta: dict[str, str], action: Action, typed: str
-) -> None:
-    try:
+    st: Steward,
+    who: Actor,
+    asked: Callable[[], Invocation],
+    meta: dict[str, str],
+    action: Action,
+    typed: str,
+) -> Invocation | None:
+    """Run a form's action and answer its sender; the Invocation, unless building it failed."""
+    inv = None
+    try:  # the look-ups too: whatever fails, the person hears that nothing was saved
+        inv = asked()
         reply = run(st.db, inv, action)
     except Exception:
-        log.exception("%s form failed", inv.command)
+        log.exception("a form failed")
         reply = failure(typed)
     try:
         answer_form(st, meta, who, reply, Audience.internal)
     except Exception:
-        log.exception("could not answer %s", inv.user_id)
+        log.exception("could not answer %s", who.person.user_id)
+    return inv
