@@ -17,13 +17,18 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-WORKERS = 4
-"""Threads doing work. bench/burst.py (2 cores, the Slack stand-in answering at once, so the
-work is all CPU): 2 threads give the best acks (work threads compete with the acks for the
-interpreter), 4 nearly as good, 8 and 16 double the ack p99; answers flow at the same rate from
-2 to 16. Against the real Slack, work waits ~0.1-0.3 s on the network (response_url, users.info)
-and more threads overlap those waits: 4 is the compromise. Raise it if answers lag and acks do
-not (the ack p99 is in /metrics)."""
+WORKERS = 2
+"""Threads doing the work itself: parsing, the database, rendering. It is mostly CPU, and every
+thread doing it competes with the acks for the interpreter: bench/burst.py on 2 cores gives
+the best acks with 2 (4 and more raise the ack p99), and the same answer rate from 2 to 16.
+Waiting on Slack is not done here: answers are sent on the answer lane."""
+
+ANSWER_WORKERS = 8
+"""Threads sending answers to response_urls. Against Slack each waits ~0.1-0.3 s on the network
+holding no lock, so several overlap while the work threads go on to the next request. Locally
+(bench/burst.py, the stand-in answering at once) sending is CPU and competes with the acks:
+4 gave ack p99 0.84-1.36x bare Bolt's, 16 gave 1.04-1.97x. 8: about 30 answers a second at
+Slack's usual latency."""
 
 
 URGENT_WORKERS = 2
@@ -39,6 +44,7 @@ class WorkPool:
         self.workers = workers
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._urgent = ThreadPoolExecutor(URGENT_WORKERS, thread_name_prefix=f"{name}-urgent")
+        self._answers = ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix=f"{name}-answer")
         self._held = 0  # submitted and not finished
         self._idle = threading.Condition()
         self._closed = False
@@ -55,6 +61,10 @@ class WorkPool:
     def submit_urgent(self, fn: Callable[..., None], /, *args: Any, **kwargs: Any) -> None:
         """Like `submit`, on the lane that no queue of ordinary work holds up."""
         self._submit(self._urgent, fn, args, kwargs)
+
+    def submit_answer(self, fn: Callable[..., None], /, *args: Any, **kwargs: Any) -> None:
+        """Like `submit`, on the lane that sends answers (waiting on Slack's network)."""
+        self._submit(self._answers, fn, args, kwargs)
 
     def _submit(
         self,
@@ -100,7 +110,7 @@ class WorkPool:
         done = self.wait_idle(timeout)
         if not done:
             log.warning("stopping with %d request(s) of work unfinished", self._held)
-        for executor in (self._executor, self._urgent):
+        for executor in (self._executor, self._urgent, self._answers):
             executor.shutdown(wait=done, cancel_futures=not done)
         return done
 

@@ -68,7 +68,8 @@ def actor(st: Steward, body: dict[str, Any]) -> Actor:
 
 def refuse(st: Steward, who: Actor, respond: Respond) -> None:
     """One polite line, seen by them alone, naming nothing internal; nothing else happens."""
-    st.gateway.respond(
+    st.work.submit_answer(
+        st.gateway.respond,
         respond,
         person=who.person,
         audience=Audience.client,
@@ -79,8 +80,9 @@ def refuse(st: Steward, who: Actor, respond: Respond) -> None:
 
 
 def answer(st: Steward, who: Actor, respond: Respond, reply: dict[str, Any]) -> None:
-    """An answer seen only by the person who acted (one of ours)."""
-    st.gateway.respond(
+    """An answer seen only by the person who acted (one of ours), sent on the answer lane."""
+    st.work.submit_answer(
+        st.gateway.respond,
         respond,
         person=who.person,
         audience=Audience.internal,
