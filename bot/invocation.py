@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -42,7 +41,6 @@ class Invocation:
     policy: Policy
     people: Mapping[str, Person] = field(default_factory=dict)  # every user the text mentions
     standings: Mapping[str, Standing] = field(default_factory=dict)  # checked with Slack just now
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def user_id(self) -> str:

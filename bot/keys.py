@@ -11,7 +11,6 @@ from datetime import date
 
 KEY_LIMIT = 200
 PROMISE_REF = re.compile(r"(?i)^p-?(\d{1,9})$|^#?(\d{1,9})$")
-CASE_REF = re.compile(r"(?i)^c-?(\d{1,9})$")
 
 
 # -- labels ------------------------------------------------------------------------------------
@@ -27,12 +26,6 @@ def promise_number(ref: str) -> int | None:
     """12 from `P-12`, `p12`, `#12` or `12`; None when `ref` is not a promise's label."""
     match = PROMISE_REF.match(ref.strip())
     return int(match.group(1) or match.group(2)) if match else None
-
-
-def case_number(ref: str) -> int | None:
-    """7 from `C-7` or `c7`; None when `ref` is not a case's label."""
-    match = CASE_REF.match(ref.strip())
-    return int(match.group(1)) if match else None
 
 
 # -- outbox keys -------------------------------------------------------------------------------

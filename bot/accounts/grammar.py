@@ -14,7 +14,6 @@ from bot.accounts.queries import (
     find_accounts,
     list_accounts,
     name_key,
-    prefix_matches,
     resolve_account,
     suggest,
 )
@@ -66,9 +65,7 @@ def take_account(
             found = exact.get(name_key(ref), [])
             if found or exact_only:
                 return found
-            if name_key(ref) == name_key(refs[0]):
-                return found_all.prefixed  # the first word: read with the rest
-            return prefix_matches(session, inv.team_id, ref)
+            return found_all.prefixed  # only the first word is read as a prefix (n == 1)
 
         for n in range(min(len(words), 6), 0, -1):
             ref = " ".join(words[:n])

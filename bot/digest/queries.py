@@ -13,11 +13,9 @@ from sqlalchemy import and_, case, func, literal, or_
 from sqlalchemy import select as rows_of  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select
 
-from bot.cases.queries import open_cases_for
 from bot.db import day_of, days_before
 from bot.models import (
     Account,
-    Case,
     Interaction,
     Member,
     NudgeLedger,
@@ -242,14 +240,6 @@ def last_summaries(session: Session, silent: list[SilentAccount]) -> None:
         for account_id, occurred_on, summary in rows:
             by_id[account_id].last_on = occurred_on
             by_id[account_id].last_summary = summary
-
-
-def open_cases(
-    session: Session, team_id: str, owners: list[str] | None
-) -> list[tuple[Case, Account]]:
-    """Unresolved cases on the accounts these reps own (all of the workspace's when None)."""
-
-    return open_cases_for(session, team_id, owners)
 
 
 # -- snoozes -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import keys
+from bot.cases.queries import open_cases_for
 from bot.db import Database
 from bot.digest import queries
 from bot.digest.grammar import Kind, parse_digest_time
@@ -118,7 +119,7 @@ def plan(session: Session, reps: Sequence[Rep], tiers: Mapping[str, int]) -> lis
             if digest and (owner, "account", item.account_id) not in snoozed:
                 digest.silent.append(item)
         _place(digests, team_id, queries.due(session, team_id, owners, day), day, snoozed)
-        for routed, account in queries.open_cases(session, team_id, owners):
+        for routed, account in open_cases_for(session, team_id, owners):
             if digest := digests.get((team_id, account.owner_id)):
                 digest.cases.append((routed, account))
     for digest in digests.values():
