@@ -81,6 +81,33 @@ class BuyingRole(StrEnum):
     approver = "approver"
 
 
+class Attitude(StrEnum):
+    """A key contact's attitude to us, warmest first."""
+
+    champion = "champion"
+    supporter = "supporter"
+    neutral = "neutral"
+    sceptic = "sceptic"
+    opponent = "opponent"
+
+
+class EventKind(StrEnum):
+    """What an `AccountEvent` records: changes kept in the account's story."""
+
+    contact_edited = "contact_edited"  # a logged contact (L-12) re-worded, re-dated…
+    contact_deleted = "contact_deleted"
+    person_added = "person_added"  # a key contact at the client
+    person_changed = "person_changed"
+    person_removed = "person_removed"
+    promise_reassigned = "promise_reassigned"
+    promise_reworded = "promise_reworded"
+    promise_reopened = "promise_reopened"
+    renamed = "renamed"
+    archived = "archived"
+    unarchived = "unarchived"
+    assessed = "assessed"  # buys / competitors / perception changed
+
+
 class Account(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "slug", name="uq_account_slug"),
@@ -103,8 +130,45 @@ class Account(SQLModel, table=True):
     tier: str = Field(default=Tier.standard, max_length=16)
     stage: str = Field(default=Stage.responsive, max_length=16)
     silence_days: int | None = None
+    quiet_days: int | None = None  # `quiet:<N>d`: too quiet to trust after N days (default 60)
+    buys: str | None = Field(default=None, max_length=1000)  # what they buy from us
+    competitors: str | None = Field(default=None, max_length=1000)  # and from whom else, why
+    perception: str | None = Field(default=None, max_length=1000)  # how they see us
+    client_spoke_at: datetime | None = None  # last message of the client's people in its channel
+    archived_at: datetime | None = None  # archived: no nudges, hidden from lists, story kept
     created_at: datetime
     created_by: str = Field(max_length=32)
+
+
+class StageMove(SQLModel, table=True):
+    """One move of an account along the six stages: who, when, from, to and why."""
+
+    __tablename__ = "stage_move"
+    __table_args__ = (Index("ix_stage_move_account_at", "account_id", "moved_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    from_stage: str = Field(max_length=16)
+    to_stage: str = Field(max_length=16)
+    reason: str = Field(max_length=1000)
+    moved_by: str = Field(max_length=32)
+    moved_at: datetime
+
+
+class AccountEvent(SQLModel, table=True):
+    """A change kept in the account's story (an edited or deleted contact, a reassigned
+    promise, a rename…): `subject` is the label it is about (L-12, P-3), `detail` what changed."""
+
+    __tablename__ = "account_event"
+    __table_args__ = (Index("ix_account_event_account_at", "account_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    kind: str = Field(max_length=32)
+    subject: str | None = Field(default=None, max_length=32)
+    detail: str = Field(max_length=3000)
+    by: str = Field(max_length=32)
+    at: datetime
 
 
 class Contact(SQLModel, table=True):
@@ -115,7 +179,10 @@ class Contact(SQLModel, table=True):
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200)
     title: str | None = Field(default=None, max_length=200)
-    role: str | None = Field(default=None, max_length=16)
+    roles: str = Field(default="", max_length=120)  # buying-centre roles, "a,b"; "": unknown
+    attitude: str | None = Field(default=None, max_length=16)
+    looks_after: str | None = Field(default=None, max_length=32)  # which of our people
+    removed_at: datetime | None = None  # no longer a key contact; their logged contacts stay
     created_at: datetime
 
 
@@ -128,6 +195,7 @@ class Interaction(SQLModel, table=True):
     occurred_on: date
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     summary: str = Field(max_length=3000)
+    concern: bool = False  # the summary raises a concern (the client complained, worried…)
     logged_by: str = Field(max_length=32)
     created_at: datetime
 
@@ -166,6 +234,7 @@ class Member(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     digest_time: str | None = Field(default=None, max_length=5)  # "HH:MM"; None: 09:00
     digest_off: bool = False
+    home_opened_at: datetime | None = None  # they have a Home tab to keep fresh
 
 
 class OutboxMessage(SQLModel, table=True):

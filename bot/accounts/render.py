@@ -72,7 +72,7 @@ def account_card(card: AccountCard, today: date, silence_days: int) -> Reply:
         blocks.append(section("*Open promises:* none"))
     if card.contacts:
         names = ", ".join(
-            escape(c.name) + (f" ({c.role})" if c.role else "") for c in card.contacts
+            escape(c.name) + (f" ({c.roles})" if c.roles else "") for c in card.contacts
         )
         blocks.append(section(f"*Key contacts:* {names}"))
     blocks.append(context(f"`/steward account set {a.slug} stage:cooperating` to update"))
