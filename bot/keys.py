@@ -11,6 +11,7 @@ from datetime import date
 
 KEY_LIMIT = 200
 PROMISE_REF = re.compile(r"(?i)^p-?(\d{1,9})$|^#?(\d{1,9})$")
+INTERACTION_REF = re.compile(r"(?i)^l-?(\d{1,9})$")
 
 
 # -- labels ------------------------------------------------------------------------------------
@@ -20,6 +21,17 @@ def promise_label(promise_id: int | None) -> str:
 
 def case_label(case_id: int | None) -> str:
     return f"C-{case_id}"
+
+
+def interaction_label(interaction_id: int | None) -> str:
+    """A logged contact's label (L for log), for `/logcontact edit L-12`."""
+    return f"L-{interaction_id}"
+
+
+def interaction_number(ref: str) -> int | None:
+    """12 from `L-12` or `l12`; None when `ref` is not a logged contact's label."""
+    match = INTERACTION_REF.match(ref.strip())
+    return int(match.group(1)) if match else None
 
 
 def promise_number(ref: str) -> int | None:

@@ -1,0 +1,1 @@
+"""An account's story: everything that happened with it, newest first, and the changes kept."""
