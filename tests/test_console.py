@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -189,3 +190,20 @@ def test_console_runs_from_the_cli_with_no_tokens(tmp_path: Path) -> None:
         timeout=60,
     )
     assert missing.returncode == 2 and "no such script file: nope.txt" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "answer"),
+    [
+        ("/nonexistent/dir/x.db", "the folder /nonexistent/dir does not exist"),
+        ("{tmp}", "cannot use it as a database"),
+        ("{tmp}/not-a-db.txt", "cannot use it as a database (file is not a database)"),
+    ],
+)
+def test_a_bad_db_path_is_one_line(tmp_path: Path, where: str, answer: str) -> None:
+    (tmp_path / "not-a-db.txt").write_text("hello")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = console.main(None, where.format(tmp=tmp_path), out=io.StringIO())
+    assert code == 2
+    assert answer in err.getvalue() and err.getvalue().count("\n") == 1

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.db import fresh_database
 from bot.dev import colon
 from bot.dev.colon import CLIENT_TEAM, ConsoleError
@@ -226,9 +228,24 @@ def main(script: str | None = None, db: str | None = None, out: TextIO = sys.std
     if script and not Path(script).is_file():
         print(f"steward console: no such script file: {script}", file=sys.stderr)
         return 2
+    if db and not Path(db).resolve().parent.is_dir():
+        print(
+            f"steward console: --db {db}: the folder {Path(db).resolve().parent} does not exist; "
+            "create it or name a file in a folder that does.",
+            file=sys.stderr,
+        )
+        return 2
     with contextlib.ExitStack() as stack:
         url = f"sqlite:///{Path(db).resolve()}" if db else stack.enter_context(fresh_database())
-        console = Console(url, out=out)
+        try:
+            console = Console(url, out=out)
+        except SQLAlchemyError as error:  # not a database, not writable…: one line, no traceback
+            reason = str(getattr(error, "orig", None) or type(error).__name__)
+            print(
+                f"steward console: --db {db}: cannot use it as a database ({reason}).",
+                file=sys.stderr,
+            )
+            return 2
         stack.callback(console.close)
         if script:
             console.run_script(Path(script).read_text(encoding="utf-8").splitlines())
