@@ -140,7 +140,8 @@ def test_a_form_filled_in_from_the_console(tmp_path: Path) -> None:
         (":time 2020-01-01 09:00", "! the clock only moves forward"),
         (":time monday 25:00", "! '25:00' is not a time of day"),
         (":click 99", "! there is no button to click yet"),
-        (":thread 42", "! give a message number shown in brackets"),
+        (":thread 42", "! there are no numbered messages yet, so there is no thread to enter"),
+        (":cancel", "! no form is open, so there is nothing to cancel"),
         (":as boris", "! say who: :as @boris"),
         (":as @boris tz=Mars/Olympus", "! 'Mars/Olympus' is not a time zone"),
         (":in acme", "! say where: :in #acme"),
@@ -207,3 +208,39 @@ def test_a_bad_db_path_is_one_line(tmp_path: Path, where: str, answer: str) -> N
         code = console.main(None, where.format(tmp=tmp_path), out=io.StringIO())
     assert code == 2
     assert answer in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_a_form_with_errors_stays_open_and_shows_them(tmp_path: Path) -> None:
+    text = run(
+        """
+/steward account add Acme Rail
+/promise
+:submit account=acme what="send the deck" due=2020-01-15
+:submit account=acme what="send the deck" due=2099-01-15
+""",
+        tmp_path,
+    )
+    assert "! Due (due): " in text
+    assert "The form is still open" in text
+    assert "*P-1* recorded for *Acme Rail*: send the deck" in text  # the second submit
+
+
+def test_buttons_in_someone_elses_dm_are_refused(tmp_path: Path) -> None:
+    text = run(
+        """
+/steward account add Acme Rail
+/promise acme send the deck by 2099-01-15
+:time 2099-01-15 09:30
+:as @boris
+:click 1
+""",
+        tmp_path,
+    )
+    assert "! that button is in @alice's DM with Steward; only they can press it" in text
+
+
+def test_people_of_an_earlier_session_keep_their_names(tmp_path: Path) -> None:
+    run("/steward account add Acme Rail #acme-rail @boris\n", tmp_path)
+    text = run("/steward account show acme\n:in #acme-rail\n", tmp_path)
+    assert "@boris" in text and "UBORIS" not in text
+    assert "#acme-rail" in text and "CACMERAIL" not in text

@@ -70,6 +70,7 @@ def command(console: Console, line: str) -> bool:
     actions[word](args)
     return True
 
+
 def _as(console: Console, args: list[str]) -> None:
     if not args or not args[0].startswith("@"):
         raise ConsoleError("say who: :as @boris  (or :as @boris tz=America/New_York)")
@@ -86,6 +87,7 @@ def _as(console: Console, args: list[str]) -> None:
     side = ", at the client" if info["team_id"] == CLIENT_TEAM else ""
     console._print(f"You are now @{info['name']} ({info['tz']}{side}).")
 
+
 def _in(console: Console, args: list[str]) -> None:
     if not args or not args[0].startswith("#"):
         raise ConsoleError("say where: :in #acme  (or :in #acme-client shared)")
@@ -93,13 +95,19 @@ def _in(console: Console, args: list[str]) -> None:
     console.thread = None
     console._print(f"You are now in {console._place(console.channel)}.")
 
+
 def _thread(console: Console, args: list[str]) -> None:
     if args == ["off"]:
         console.thread = None
         console._print(f"Back to the channel {console._place(console.channel)}.")
         return
+    if not console.shown:
+        raise ConsoleError("there are no numbered messages yet, so there is no thread to enter")
     if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(console.shown):
-        raise ConsoleError(f"give a message number shown in brackets, 1 to {len(console.shown)}")
+        raise ConsoleError(
+            f"there is no message ({args[0] if args else ''}); give a number shown in "
+            f"brackets, 1 to {len(console.shown)}"
+        )
     channel, ts = console.shown[int(args[0]) - 1]
     root = next(
         (m.get("thread_ts") or m["ts"] for m in console.standin.messages if m["ts"] == ts), ts
@@ -107,6 +115,7 @@ def _thread(console: Console, args: list[str]) -> None:
     console.channel, console.thread = channel, root
     number = console._number(channel, root)
     console._print(f"You are now in the thread of ({number}) in {console._place(channel)}.")
+
 
 def _click(console: Console, args: list[str]) -> None:
     if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(console.buttons):
@@ -116,6 +125,12 @@ def _click(console: Console, args: list[str]) -> None:
             else "there is no button to click yet"
         )
     button = console.buttons[int(args[0]) - 1]
+    dm_of = console.standin.channels.get(button.channel or "", {}).get("user")
+    if dm_of and dm_of != console.user:
+        raise ConsoleError(  # Slack shows a DM to its two people only
+            f"that button is in {console._name_of(dm_of)}'s DM with Steward; only they can "
+            f"press it (`:as @{console._name_of(dm_of)[1:]}` to act as them)"
+        )
     action = {**button.element, "block_id": button.block_id}
     if button.element.get("type") == "datepicker":
         if len(args) < 2:
@@ -131,6 +146,7 @@ def _click(console: Console, args: list[str]) -> None:
         console.user, action, channel=button.channel or console.channel, message=dict(message)
     )
     console.settle()
+
 
 def _submit(console: Console, args: list[str]) -> None:
     if console.view is None:
@@ -150,9 +166,26 @@ def _submit(console: Console, args: list[str]) -> None:
         values[block["block_id"]] = {element["action_id"]: _state(console, element, typed)}
     if given:
         raise ConsoleError(f"the form has no field {', '.join(given)}")
-    view, console.view = console.view, None
-    console.slack.view_submission(console.user, view, values)
+    view = console.view
+    result = console.slack.view_submission(console.user, view, values)
+    answer = result.json()
+    if isinstance(answer, dict) and answer.get("response_action") == "errors":
+        # Slack keeps the form open and shows each error under its field: so does the console
+        for field, error in answer.get("errors", {}).items():
+            console._print(f"! {_label(view, field)}: {error}")
+        console._print("The form is still open: :submit again with the fields fixed, or :cancel.")
+        return
+    console.view = None
     console.settle()
+
+
+def _label(view: dict[str, Any], block_id: str) -> str:
+    """A form field's label (what the person sees), by its block id."""
+    for block in view.get("blocks", []):
+        if block.get("block_id") == block_id:
+            return str((block.get("label") or {}).get("text") or block_id) + f" ({block_id})"
+    return block_id
+
 
 def _state(console: Console, element: dict[str, Any], value: str | None) -> dict[str, Any]:
     kind = element["type"]
@@ -174,6 +207,7 @@ def _state(console: Console, element: dict[str, Any], value: str | None) -> dict
         state["value"] = value
     return state
 
+
 def _suggest(console: Console, element: dict[str, Any], value: str) -> dict[str, Any] | None:
     """Pick from what the app suggests for `value`, as a person typing in the menu would."""
     result = console.slack.block_suggestion(
@@ -181,6 +215,7 @@ def _suggest(console: Console, element: dict[str, Any], value: str) -> dict[str,
     )
     options = (result.json() or {}).get("options") or []
     return options[0] if options else None
+
 
 def _moment(spec: str, local_now: datetime) -> datetime:
     """`2026-12-01 09:00`, `next monday 09:30`, `friday`: in the user's zone."""
@@ -202,9 +237,13 @@ def _moment(spec: str, local_now: datetime) -> datetime:
         raise ConsoleError(f"{clock!r} is not a time of day (00:00 to 23:59)") from None
     return datetime.combine(day, at, local_now.tzinfo)
 
+
 def _cancel(console: Console, _args: list[str]) -> None:
+    if console.view is None:
+        raise ConsoleError("no form is open, so there is nothing to cancel")
     console.view = None
     console._print("Form closed.")
+
 
 def _time(console: Console, args: list[str]) -> None:
     if not args:

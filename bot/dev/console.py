@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from bot.db import fresh_database
 from bot.dev import colon
@@ -24,6 +25,7 @@ from bot.dev.colon import CLIENT_TEAM, ConsoleError
 from bot.dev.local import LocalSlack
 from bot.dev.screen import Button, Screen
 from bot.dev.standin import WaitTimedOut
+from bot.models import Account, ChannelState, Member, Standing
 from bot.slacktext import escape
 
 MENTION = re.compile(r"(?<![<\w])([@#])([A-Za-z][\w.-]*)")
@@ -36,6 +38,7 @@ class Console(Screen):
         self.standin = self.slack.standin
         self.st = self.slack.steward
         self.st.outbox.stop()  # `settle` delivers, alone and in order: the same story every run
+        self._restore()
         self.user = self._user(user, "Europe/London")
         self.channel = self._channel("general")
         self.thread: str | None = None
@@ -52,6 +55,35 @@ class Console(Screen):
         self.standin.stop()
 
     # -- people and places ---------------------------------------------------------------------
+    def _restore(self) -> None:
+        """With `--db`, the people and channels an earlier session made, back by name."""
+        home = self.standin.team_id
+        with self.st.db.session() as session:
+            members = session.exec(select(Member).where(Member.team_id == home)).all()
+            accounts = session.exec(select(Account).where(Account.team_id == home)).all()
+            shared = {
+                c.channel_id
+                for c in session.exec(select(ChannelState)).all()
+                if c.standing == Standing.shared
+            }
+        for member in members:
+            if member.user_id not in self.standin.users and member.user_id.startswith("U"):
+                name = member.name or member.user_id[1:].lower()
+                team = member.org_team_id if member.org_team_id not in (None, home) else None
+                self.standin.add_user(
+                    member.user_id,
+                    name.lower(),
+                    real_name=name,
+                    tz=member.tz or "UTC",
+                    team_id=team,
+                )
+        for account in accounts:
+            for channel in (account.channel_id, account.internal_channel_id):
+                if channel and channel.startswith("C") and channel not in self.standin.channels:
+                    self.standin.add_channel(
+                        channel, channel[1:].lower(), is_ext_shared=channel in shared
+                    )
+
     def _user(self, name: str, tz: str | None = None, *, client: bool = False) -> str:
         """A person, created on first use; `client`: of the client's organisation."""
         user_id = "U" + re.sub(r"\W", "", name).upper()
