@@ -19,7 +19,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.serve import run_scheduler, serve
 
 
-def as_of_moment(text: str | None) -> datetime | None:
+def as_of_moment(text: str | None, option: str = "--as-of") -> datetime | None:
     """`--as-of 2026-12-01T09:00+01:00` (UTC when no offset is given)."""
     if text is None:
         return None
@@ -27,7 +27,7 @@ def as_of_moment(text: str | None) -> datetime | None:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ConfigError(
-            f"--as-of takes an ISO date-time like 2026-12-01T09:00 or 2026-12-01T09:00+01:00, "
+            f"{option} takes an ISO date-time like 2026-12-01T09:00 or 2026-12-01T09:00+01:00, "
             f"got {text!r}"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -116,6 +116,9 @@ def parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="try Steward in a terminal: no Slack, no tokens")
     console.add_argument("--script", metavar="FILE", help="replay the lines of FILE, then exit")
     console.add_argument("--db", metavar="PATH", help="keep data in this SQLite file")
+    console.add_argument(
+        "--start", metavar="ISO", help="start the clock at this moment (the demo: docs/demo.txt)"
+    )
     digests = sub.add_parser("digest", help="the daily digests: run the job once, or preview")
     digest_sub = digests.add_subparsers(dest="digest_command", metavar="task")
     for name, text in (("run", "send the digests due now, once"), ("preview", "print them")):
@@ -139,7 +142,7 @@ def run(args: argparse.Namespace) -> int | None:
         from bot.dev import console
 
         quiet_logs()
-        return console.main(args.script, args.db)
+        return console.main(args.script, args.db, start=as_of_moment(args.start, "--start"))
     if args.command is None:
         return (
             serve(settings, scheduler=settings.scheduler)

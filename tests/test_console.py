@@ -244,3 +244,38 @@ def test_people_of_an_earlier_session_keep_their_names(tmp_path: Path) -> None:
     text = run("/steward account show acme\n:in #acme-rail\n", tmp_path)
     assert "@boris" in text and "UBORIS" not in text
     assert "#acme-rail" in text and "CACMERAIL" not in text
+
+
+DEMO_START = "2026-11-29T12:00:00+00:00"  # a Sunday: the demo's `:time next monday` is 30 Nov
+
+
+def readme_demo(readme: str) -> tuple[int, int]:
+    """Where the README's demo output is: the indented block under "## The demo"."""
+    lines = readme.splitlines()
+    at = lines.index("## The demo")
+    first = next(i for i in range(at, len(lines)) if lines[i].startswith("    "))
+    last = first
+    while last < len(lines) and (lines[last].startswith("    ") or not lines[last].strip()):
+        last += 1
+    while not lines[last - 1].strip():
+        last -= 1
+    return first, last
+
+
+def test_the_readme_demo_is_a_real_run() -> None:
+    """The README shows what `steward console --script docs/demo.txt --start …` prints.
+    STEWARD_UPDATE_DEMO=1 rewrites the README's block from this run."""
+    from bot.cli import as_of_moment
+
+    out = io.StringIO()
+    assert console.main(str(DEMO), out=out, start=as_of_moment(DEMO_START)) == 0
+    readme_path = DEMO.parent.parent / "README.md"
+    lines = readme_path.read_text(encoding="utf-8").splitlines()
+    first, last = readme_demo("\n".join(lines))
+    ran = ["    " + line if line else "" for line in out.getvalue().rstrip("\n").splitlines()]
+    if os.environ.get("STEWARD_UPDATE_DEMO") == "1":
+        lines[first:last] = ran
+        readme_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert lines[first:last] == ran, (
+        "README's demo differs from a real run: STEWARD_UPDATE_DEMO=1 pytest -k readme_demo"
+    )

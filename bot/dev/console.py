@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,11 +33,20 @@ MENTION = re.compile(r"(?<![<\w])([@#])([A-Za-z][\w.-]*)")
 
 
 class Console(Screen):
-    def __init__(self, database_url: str, out: TextIO = sys.stdout, user: str = "alice") -> None:
+    def __init__(
+        self,
+        database_url: str,
+        out: TextIO = sys.stdout,
+        user: str = "alice",
+        start: datetime | None = None,
+    ) -> None:
         self.out = out
         self.slack = LocalSlack(database_url, outbox_interval=0)
         self.standin = self.slack.standin
         self.st = self.slack.steward
+        if start is not None:  # the same story, with the same dates, on any day it is run
+            self.st.clock.offset = start - self.st.clock.now()
+        self.standin.now = lambda: self.st.clock.now().timestamp()
         self.st.outbox.stop()  # `settle` delivers, alone and in order: the same story every run
         self._restore()
         self.user = self._user(user, "Europe/London")
@@ -154,6 +164,9 @@ class Console(Screen):
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
+        # The person's own answer first, then what was posted, in the order Slack got it: the
+        # same story on every run, however the answer and the outbox raced.
+        pending.sort(key=lambda item: item[0] not in ("response", "ephemeral", "view"))
         for kind, record in pending:
             self._show(kind, record)
 
@@ -255,8 +268,14 @@ def _prompt_lines(console: Console) -> Iterator[str]:
         yield from sys.stdin
 
 
-def main(script: str | None = None, db: str | None = None, out: TextIO = sys.stdout) -> int:
-    """Run the console on a throwaway SQLite database (or the file `db`, kept)."""
+def main(
+    script: str | None = None,
+    db: str | None = None,
+    out: TextIO = sys.stdout,
+    start: datetime | None = None,
+) -> int:
+    """Run the console on a throwaway SQLite database (or the file `db`, kept); `start`: the
+    moment the console's clock starts at (it only moves forward from there)."""
     if script and not Path(script).is_file():
         print(f"steward console: no such script file: {script}", file=sys.stderr)
         return 2
@@ -270,7 +289,7 @@ def main(script: str | None = None, db: str | None = None, out: TextIO = sys.std
     with contextlib.ExitStack() as stack:
         url = f"sqlite:///{Path(db).resolve()}" if db else stack.enter_context(fresh_database())
         try:
-            console = Console(url, out=out)
+            console = Console(url, out=out, start=start)
         except SQLAlchemyError as error:  # not a database, not writable…: one line, no traceback
             reason = str(getattr(error, "orig", None) or type(error).__name__)
             print(

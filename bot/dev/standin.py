@@ -67,6 +67,7 @@ class SlackStandIn(WebApiMethods):
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
         self._ts = itertools.count(1)
+        self.now: Callable[[], float] = time.time  # the console sets its own clock here
         self._view_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
@@ -327,7 +328,7 @@ class SlackStandIn(WebApiMethods):
 
     def _next_ts(self) -> str:
         """Like Slack's: the epoch second then a sequence, unique and increasing."""
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        return f"{int(self.now())}.{next(self._ts):06d}"
 
     def _store_message(self, message: dict[str, Any], ts: str | None = None) -> dict[str, Any]:
         message = {"type": "message", "ts": ts or self._next_ts(), "reply_count": 0, **message}
