@@ -46,7 +46,9 @@ class Console(Screen):
         self.st = self.slack.steward
         if start is not None:  # the same story, with the same dates, on any day it is run
             self.st.clock.offset = start - self.st.clock.now()
-        self.standin.now = lambda: self.st.clock.now().timestamp()
+        # Message times follow the console's clock, to the minute: the demo's links and times
+        # are the same on every run, however long each step took
+        self.standin.now = lambda: self.st.clock.now().replace(second=0, microsecond=0).timestamp()
         self.st.outbox.stop()  # `settle` delivers, alone and in order: the same story every run
         self._restore()
         self.user = self._user(user, "Europe/London")
