@@ -136,7 +136,7 @@ def transfer(settings: Settings, args: argparse.Namespace) -> int:
                     session, team, Path(args.path), datetime.now(UTC), dry_run=args.dry_run
                 )
     except NotImportable as error:
-        raise ConfigError(f"steward import: {error}") from None
+        raise ConfigError(f"cannot import {error}") from None
     except OSError as error:
         raise ConfigError(f"steward {args.command}: {error}") from None
     finally:

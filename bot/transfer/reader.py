@@ -127,12 +127,12 @@ def files_at(path: Path) -> list[Path]:
     if path.is_dir():
         found = [path / name for name in FILES if (path / name).is_file()]
         if not found:
-            raise NotImportable(f"{path} holds none of {', '.join(FILES)}")
+            raise NotImportable(f"{path}: the folder holds none of {', '.join(FILES)}")
         return found
     if path.is_file():
         if path.name not in FILES:
             raise NotImportable(
-                f"{path.name} is not one of {', '.join(FILES)}: name the file after what it holds"
+                f"{path}: name the file after what it holds, one of {', '.join(FILES)}"
             )
         return [path]
     raise NotImportable(f"{path}: no such file or folder")
