@@ -10,13 +10,26 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.admin import db_command
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    SlackUnavailable,
+    check_database_url,
+    load_settings,
+)
 from bot.serve import run_scheduler, serve
+
+if TYPE_CHECKING:
+    from bot.db import Database
 
 
 def as_of_moment(text: str | None, option: str = "--as-of") -> datetime | None:
@@ -67,6 +80,71 @@ def digest(settings: Settings, task: str, as_of_text: str | None) -> int:
         return 1
     print(f"{queued} digest(s) queued as of {moment.isoformat()}, and delivered.")
     return 0
+
+
+def workspace(settings: Settings, db: Database, given: str | None) -> str:
+    """The workspace an export or import is for: --team, else the one the database holds,
+    else the one SLACK_BOT_TOKEN belongs to (auth.test)."""
+    from bot.transfer.export import workspaces
+
+    if given:
+        if not re.fullmatch(r"[TE][A-Z0-9]{1,31}", given.strip()):
+            raise ConfigError(f"--team takes a Slack workspace id like T012AB3CD, got {given!r}")
+        return given.strip()
+    with db.session() as session:
+        held = workspaces(session)
+    if len(held) == 1:
+        return held[0]
+    if held:
+        raise ConfigError(
+            f"the database holds {len(held)} workspaces ({', '.join(held)}): say which with --team"
+        )
+    if settings.bot_token:
+        from bot.steward import Steward
+
+        try:
+            return Steward.from_settings(settings).directory.home().team_id
+        except Exception as error:  # refused or unreachable: one line, as everywhere
+            raise SlackUnavailable(
+                f"could not ask Slack which workspace this is ({type(error).__name__}): "
+                "give --team T012AB3CD"
+            ) from None
+    raise ConfigError(
+        "which workspace? The database holds none yet and SLACK_BOT_TOKEN is not set to ask "
+        "Slack: give --team T012AB3CD"
+    )
+
+
+def transfer(settings: Settings, args: argparse.Namespace) -> int:
+    """`export --to DIR` and `import DIR_OR_FILE [--dry-run]`: CSV files, one workspace."""
+    from bot.startup import database_errors, open_database
+    from bot.transfer import service
+    from bot.transfer.reader import NotImportable
+
+    if args.db:
+        check_database_url(args.db)
+        settings = replace(settings, database_url=args.db)
+    db = open_database(settings)
+    try:
+        with database_errors(settings):
+            team = workspace(settings, db, args.team)
+            with db.session() as session:
+                if args.command == "export":
+                    print("\n".join(service.export_to(session, team, Path(args.to))))
+                    return 0
+                outcome = service.import_path(
+                    session, team, Path(args.path), datetime.now(UTC), dry_run=args.dry_run
+                )
+    except NotImportable as error:
+        raise ConfigError(f"cannot import {error}") from None
+    except OSError as error:
+        raise ConfigError(f"steward {args.command}: {error}") from None
+    finally:
+        db.dispose()
+    for line in outcome.bad:
+        print(line, file=sys.stderr)
+    print("\n".join(outcome.lines), file=sys.stderr if outcome.bad else sys.stdout)
+    return 1 if outcome.bad else 0
 
 
 def quiet_logs() -> None:
@@ -124,6 +202,20 @@ def parser() -> argparse.ArgumentParser:
     for name, text in (("run", "send the digests due now, once"), ("preview", "print them")):
         task = digest_sub.add_parser(name, help=text)
         task.add_argument("--as-of", metavar="ISO", help="act as if it were this moment")
+    for name, text in (
+        ("export", "write the workspace's data as CSV files into a folder"),
+        ("import", "read CSV files (a folder, or one of them); all or nothing"),
+    ):
+        task = sub.add_parser(name, help=text)
+        if name == "export":
+            task.add_argument("--to", metavar="DIR", required=True, help="the folder to write")
+        else:
+            task.add_argument("path", metavar="DIR_OR_FILE", help="a folder, or accounts.csv …")
+            task.add_argument(
+                "--dry-run", action="store_true", help="check, say what would be added, store none"
+            )
+        task.add_argument("--db", metavar="URL", help="this database instead of DATABASE_URL")
+        task.add_argument("--team", metavar="T…", help="the Slack workspace id (when unclear)")
     return top
 
 
@@ -149,6 +241,8 @@ def run(args: argparse.Namespace) -> int | None:
             if settings.has_slack()
             else (console_instead())
         )
+    if args.command in ("export", "import"):
+        return transfer(settings, args)
     if args.command == "digest" and args.digest_command:
         return digest(settings, args.digest_command, args.as_of)
     return None
