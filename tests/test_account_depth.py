@@ -88,6 +88,9 @@ def test_stage_refusals_and_the_same_stage(slack: Slack) -> None:
     no_reason = slack.reply("/steward", "account stage acme cooperating")
     assert "say why" in no_reason and "cooperating: signed the framework" in no_reason
     assert "You typed" in no_reason and "account stage acme cooperating" in no_reason
+    for text in ["account stage acme cooperating:", "account stage acme cooperating signed it"]:
+        refused = slack.reply("/steward", text)
+        assert "say why" in refused and STAGES not in refused, text
     unknown = slack.reply("/steward", "account stage acme coop: they like us")
     assert STAGES in unknown and "“coop”" in unknown
     assert "account stage acme coop: they like us" in unknown  # the text echoed
@@ -161,6 +164,8 @@ def test_rename(slack: Slack) -> None:
     taken = slack.reply("/steward", "account rename acme-rail-polska to Globex")
     assert "already exists" in taken and acme(slack).slug == "acme-rail-polska"
     # Named in its own channel too: the new name is never read as the account.
+    unnamed = slack.reply("/steward", "account rename Brand New Name", channel=ACME_CHANNEL)
+    assert "no account matches “Brand”" in unnamed and acme(slack).name == "Acme Rail Polska"
     slack.reply("/steward", "account rename acme-rail-polska to Acme", channel=ACME_CHANNEL)
     assert acme(slack).name == "Acme"
 
@@ -220,6 +225,16 @@ def test_history_pages_newest_first_with_edits_and_deletions(slack: Slack) -> No
                     created_at=now - timedelta(days=20 - n),
                 )
             )
+        session.add(  # logged today, about a day before all the others: listed by its day
+            Interaction(
+                account_id=account.id or 0,
+                kind="call",
+                occurred_on=today - timedelta(days=25),
+                summary="an old call, logged late",
+                logged_by=ALICE,
+                created_at=now,
+            )
+        )
         # What helper C's `/logcontact edit|delete` keep (inserted directly here).
         session.add(
             AccountEvent(
@@ -242,14 +257,14 @@ def test_history_pages_newest_first_with_edits_and_deletions(slack: Slack) -> No
             )
         )
     first = slack.reply("/steward", "account history acme")
-    assert "page 1 of 2 · 23 entries" in first
+    assert "page 1 of 2 · 24 entries" in first
     assert "`/steward account history acme-rail 2`" in first
     assert labels(first) == [f"L-{n}" for n in range(20, 7, -1)]  # 13 contacts on page 1
     assert first.index("logged contact edited `L-20`") < first.index("`L-20`")
     assert "logged contact deleted `L-3`" in first and ":warning: concern" in first
     second = slack.reply("/steward", "account history acme 2")
     assert "page 2 of 2" in second and "next:" not in second
-    assert labels(second) == [f"L-{n}" for n in range(7, 0, -1)]
+    assert labels(second) == [*[f"L-{n}" for n in range(7, 0, -1)], "L-21"]
     assert "account added" in second
     beyond = slack.reply("/steward", "account history acme 3")
     assert "has 2 pages" in beyond and "/steward account history acme-rail 2" in beyond
