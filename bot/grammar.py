@@ -8,6 +8,7 @@ from datetime import date, timedelta, timezone
 from sqlmodel import Session
 
 from bot.accounts.queries import account_of_team
+from bot.accounts.service import require_active
 from bot.dates import Direction, parse_day
 from bot.errors import UserError
 from bot.invocation import Invocation
@@ -16,21 +17,52 @@ from bot.models import Account
 OPTION = re.compile(r"^([a-z][a-z-]*):(.*)$", re.IGNORECASE)
 
 
+OPENING_QUOTES = '"“„'  # straight, and the curly ones Slack's clients type for you
+CLOSING_QUOTES = '"”“'
+
+
 def split_options(words: list[str]) -> tuple[list[str], dict[str, str]]:
-    """`key:value` options apart from the other words; `owner:<@U1>` arrives as two tokens."""
+    """`key:value` options apart from the other words; `owner:<@U1>` arrives as two tokens.
+
+    A value in quotes may hold spaces: `buys:"rail freight"` (or “rail freight”) is one
+    value, its quotes dropped; a quote never closed runs to the end of the text.
+    """
     plain_words: list[str] = []
     options: dict[str, str] = {}
     pending: str | None = None
-    for word in words:
+    at = 0
+    while at < len(words):
+        word = words[at]
+        at += 1
         match = OPTION.match(word) if not word.startswith("<") else None
-        if pending is not None and word.startswith("<"):
+        if pending is not None and _opens(word):
+            options[pending], at = _quoted(word, words, at)
+        elif pending is not None and word.startswith("<"):
             options[pending] = word
+        elif match and _opens(match.group(2)):
+            options[match.group(1).lower()], at = _quoted(match.group(2), words, at)
         elif match:
             options[match.group(1).lower()] = match.group(2)
         else:
             plain_words.append(word)
         pending = match.group(1).lower() if match and not match.group(2) else None
     return plain_words, options
+
+
+def _opens(value: str) -> bool:
+    return bool(value) and value[0] in OPENING_QUOTES
+
+
+def _quoted(first: str, words: list[str], at: int) -> tuple[str, int]:
+    """The value that opens with a quote in `first`, closed in it or in a later word
+    (`words[at:]`); returns it without its quotes, and where the words after it start."""
+    parts = [first[1:]]
+    while not (parts[-1][-1:] in CLOSING_QUOTES and (len(parts) > 1 or len(first) > 1)):
+        if at == len(words):
+            return " ".join(parts).strip(), at
+        parts.append(words[at])
+        at += 1
+    return " ".join(parts)[:-1].strip(), at
 
 
 def choice(value: str, allowed: list[str], what: str, example: str) -> str:
@@ -66,8 +98,9 @@ def form_date(text: str | None) -> date | None:
 
 
 def form_account(session: Session, team_id: str, value: str | None) -> Account:
-    """The account a form picked, if it is still there and of this workspace."""
+    """The account a form picked, if it is still there, of this workspace and not archived
+    (forms log contacts and record promises)."""
     account = account_of_team(session, team_id, value)
     if account is None:
         raise UserError("that account no longer exists.", "/steward account list")
-    return account
+    return require_active(account)

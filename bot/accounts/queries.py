@@ -7,12 +7,13 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
-from bot.models import Account, Contact, Interaction, Promise, PromiseStatus
+from bot.models import Account, Contact, Interaction, Promise, PromiseStatus, Stage, StageMove
 from bot.slacktext import channel_id_of
 
 NAME_LIMIT = 200
@@ -187,15 +188,50 @@ def resolve_account(session: Session, team_id: str, ref: str, example: str) -> A
     raise UserError(f"no account matches “{ref}”.", example, suggest(session, team_id, ref))
 
 
-def list_accounts(session: Session, team_id: str) -> list[Account]:
+def list_accounts(session: Session, team_id: str, *, archived: bool = True) -> list[Account]:
+    """The workspace's accounts by slug; `archived=False` leaves the archived ones out."""
+    query = select(Account).where(Account.team_id == team_id)
+    if not archived:
+        query = query.where(col(Account.archived_at).is_(None))
+    return list(session.exec(query.order_by(Account.slug)).all())
+
+
+def archived_count(session: Session, team_id: str) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Account)
+        .where(Account.team_id == team_id, col(Account.archived_at).is_not(None))
+    ).one()
+
+
+def stage_rank(stage: Stage | str) -> int:
+    """Where a stage stands from cold (0, rejecting) to partner (5, strategic): a move to a
+    lower rank is a move down."""
+    return list(Stage).index(Stage(stage))
+
+
+def stage_moves(session: Session, account_id: int, limit: int) -> list[StageMove]:
+    """The account's last `limit` stage moves, newest first."""
     return list(
-        session.exec(select(Account).where(Account.team_id == team_id).order_by(Account.slug)).all()
+        session.exec(
+            select(StageMove)
+            .where(StageMove.account_id == account_id)
+            .order_by(col(StageMove.moved_at).desc(), col(StageMove.id).desc())
+            .limit(limit)
+        ).all()
     )
 
 
+def stage_since(session: Session, account: Account) -> datetime:
+    """Since when the account has been at its stage: its last move, else its creation."""
+    moves = stage_moves(session, account.id or 0, 1)
+    return moves[0].moved_at if moves else account.created_at
+
+
 def search(session: Session, team_id: str, typed: str) -> list[Account]:
-    """Accounts whose slug or name contains what was typed in the form's picker."""
-    query = select(Account).where(Account.team_id == team_id)
+    """Accounts whose slug or name contains what was typed in the form's picker (archived
+    ones left out: nothing is logged or promised on them)."""
+    query = select(Account).where(Account.team_id == team_id, col(Account.archived_at).is_(None))
     key = name_key(typed)
     if key:
         query = query.where(
