@@ -19,11 +19,9 @@ from bot.dates.days import Direction
 FIXED_DAYS = {
     "mon": ("2026-11-30 08:00", "Europe/Warsaw"),  # Monday 30 Nov 2026
     "fri": ("2026-12-04 12:00", "Europe/Moscow"),  # Friday 4 Dec 2026
-    "eoy": ("2026-12-31 22:30", "America/New_York"),  # Thu 31 Dec 2026 (already 1 Jan in Warsaw)
-    "dst_waw": (
-        "2027-03-28 01:30",
-        "Europe/Warsaw",
-    ),  # Sun 28 Mar 2027: clocks forward at 01:00 UTC
+    "eoy": ("2026-12-31 23:30", "America/New_York"),  # Thu 31 Dec 2026 (already 1 Jan in Warsaw)
+    # Sun 28 Mar 2027: Warsaw's clocks went forward at 01:00 UTC
+    "dst_waw": ("2027-03-28 01:30", "Europe/Warsaw"),
     "dst_nyc": ("2026-11-01 06:30", "America/New_York"),  # Sun 1 Nov 2026, 01:30 for the 2nd time
 }
 LOCAL_DAYS = {
@@ -290,6 +288,7 @@ def test_split_due_keeps_what_follows_an_unreadable_by_for_the_refusal() -> None
     due = split_due("send the quote by fridya", today=LOCAL_DAYS["mon"])
     assert due == ("send the quote by fridya", None, "fridya")
     assert split_due("send the quote", today=LOCAL_DAYS["mon"]) == ("send the quote", None, None)
+    assert split_due("send it by fridya by email", today=LOCAL_DAYS["mon"]).unread == "email"
 
 
 @pytest.mark.parametrize(
