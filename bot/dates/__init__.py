@@ -5,8 +5,8 @@ a clock. Case does not matter; Polish may be written without its marks (`piatek`
 е for ё. A leading `on`/`by`/`in`/`at`, `w`/`we`/`do`/`na`/`pod`, `в`/`во`/`до`/`к`/`ко`/`на` is
 dropped. The phrases read (en · pl · ru):
 
-- today, yesterday, tomorrow · dziś/dzisiaj, wczoraj, przedwczoraj, jutro, pojutrze · сегодня,
-  вчера, позавчера, завтра, послезавтра.
+- today, yesterday, tomorrow, end of day (eod) · dziś/dzisiaj, wczoraj, przedwczoraj, jutro
+  (do jutra), pojutrze · сегодня, вчера, позавчера, завтра, послезавтра.
 - A weekday (friday, fri · piątek, w piątek, we wtorek, w środę, do piątku · пятница, в пятницу,
   во вторник, до пятницы, к пятнице): the next one from today on, or the latest up to today when
   the day is in the past (a contact logged). `next friday` · `w przyszły piątek`, `w następny
@@ -32,9 +32,15 @@ dropped. The phrases read (en · pl · ru):
   person's convention — month first for en-US and the locales listed there, else day first.
   Without a year: the next such day (or the last one, for the past).
 
-`split_due` finds a due date at the end of a text after `by` · `do` · `до`/`к`.
-`Reading.describe` (or `describe_day(…, exact=True)`) says the day back, with its weekday and date
-when it was written in digits ("Wed 4 Mar"), so a person sees which reading was taken.
+Not read (None): a month or week alone (`december`, `this week`), vague counts (`a few days`),
+ordinal words (`четвёртого декабря`), times of day.
+
+The API: `read_day(text, today=, prefer=, locale=)` → `Reading` (the day, the words, their
+language, whether written in digits) or None; `parse_day` → just the date. `split_due(text,
+today=, locale=)` → `Due(what, due, unread)`: the due date at the end of a text after `by` · `do`
+· `до`/`к`. `Reading.describe(today=)` (or `describe_day(…, exact=True)`) says the day back, with
+its weekday and date when it was written in digits ("Wed 4 Mar"), so a person sees which reading
+was taken. `month_first(locale)` tells which convention a locale's digits follow.
 """
 
 from bot.dates.days import Direction, add_months, describe_day
