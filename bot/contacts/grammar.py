@@ -87,9 +87,17 @@ def logcontact(inv: Invocation, session: Session) -> Reply:
     head, colon, summary = inv.text.partition(":")
     if not colon:
         raise UserError("the summary is missing: write it after a colon.", EX_LOG)
-    account, rest = take_account(
-        inv, session, tokens(head), EX_LOG, skip=frozenset({*KINDS, "with"})
-    )
+    try:
+        account, rest = take_account(
+            inv, session, tokens(head), EX_LOG, skip=frozenset({*KINDS, "with"})
+        )
+    except UserError:
+        if first in ("edit", "delete"):  # not an account named so: a label mistyped
+            raise UserError(
+                f"“{label}” is not a logged contact's label; labels look like `L-12`.",
+                EX_EDIT if first == "edit" else EX_DELETE,
+            ) from None
+        raise
     said = read_head(inv, rest, EX_LOG)
     done = service.record(
         session,

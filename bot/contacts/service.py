@@ -39,9 +39,7 @@ FIND_CONTACT = select(col(Contact.id), col(Contact.name), col(Contact.title)).wh
 INTERACTIONS = SQLModel.metadata.tables["interaction"]
 ADD_INTERACTION = INTERACTIONS.insert().returning(INTERACTIONS.c.id)
 FILL_TITLE = (
-    update(Contact)
-    .where(col(Contact.id) == bindparam("contact"), col(Contact.title).is_(None))
-    .values(title=bindparam("title"))
+    update(Contact).where(col(Contact.id) == bindparam("contact")).values(title=bindparam("title"))
 )
 
 
