@@ -228,3 +228,38 @@ def test_a_summary_raising_a_concern_is_flagged(acme: Slack) -> None:
     first = rows(acme, Interaction)[0].id
     acme.reply("/logcontact", f"edit L-{first}: sorted, all fine")
     assert [i.concern for i in rows(acme, Interaction)] == [False, False, True]
+
+
+def test_the_form_reads_a_title_in_brackets_and_a_concern(acme: Slack) -> None:
+    acme.reply("/steward", "contact add acme Jan Kowalski role:decider")
+    result, key = acme.command("/logcontact", "", user=ALICE, channel=ACME_CHANNEL)
+    assert result.status == 200
+    assert acme.standin.wait_for(lambda: len(acme.standin.views) == 1)
+    view = acme.standin.views[0]["view"]
+
+    def typed(block: str, value: str) -> dict:
+        return {block: {"type": "plain_text_input", "value": value}}
+
+    values = {
+        "account": {
+            "account_select": {"type": "external_select", "selected_option": {"value": "1"}}
+        },
+        "kind": {"kind": {"type": "static_select", "selected_option": {"value": "call"}}},
+        "day": {"day": {"type": "datepicker", "selected_date": None}},
+        "person": typed("person", "jan kowalski (CFO)"),
+        "summary": typed("summary", "They are unhappy with the delays"),
+    }
+    assert acme.view_submission(ALICE, view, values).status == 200
+    text = acme.response_text(key)
+    assert "Logged call with Jan Kowalski at *Acme Rail*, today" in text
+    [jan] = rows(acme, Contact)
+    [logged] = rows(acme, Interaction)
+    assert (jan.title, logged.contact_id, logged.concern) == ("CFO", jan.id, True)
+    assert f"`L-{logged.id}`" in text
+
+
+def test_help_shows_key_contacts_and_edit(slack: Slack) -> None:
+    text = slack.reply("/steward", "help")
+    assert "*Key contacts*" in text and "contact add" in text and "attitude:" in text
+    assert "/logcontact edit L-12" in text and "/logcontact delete L-12" in text
+    assert "contact remove acme-rail" in slack.reply("/steward", "contact help")
