@@ -73,6 +73,15 @@ STEWARD_VERBS: dict[str, Verb] = {
     "routes": cases.route_command,
     "cases": cases.cases_command,
     "digest": digest.digest_command,
+    "contact": contacts.contact,
+    "contacts": contacts.contacts,
 }
-HELP = [accounts.HELP, contacts.HELP, promises.HELP, cases.HELP_ROUTE, digest.HELP_DIGEST]
+HELP = [
+    accounts.HELP,
+    contacts.HELP,
+    contacts.HELP_CONTACTS,
+    promises.HELP,
+    cases.HELP_ROUTE,
+    digest.HELP_DIGEST,
+]
 """One section per feature, in the order `/steward help` shows them."""
