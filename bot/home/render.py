@@ -27,7 +27,7 @@ def standing_blocks(s: Standing) -> list[Block]:
     a = s.account
     line = (
         f"{MARK[s.health.word]} *{escape(a.name)}* `{a.slug}` — *{s.health.word}* · {a.stage} "
-        f"{ARROW[s.trend].split()[0]} · {a.tier}\n{clip('; '.join(s.health.reasons), 400)}"
+        f"({ARROW[s.trend]}) · {a.tier}\n{clip('; '.join(s.health.reasons), 400)}"
     )
     block = section(line)
     block["accessory"] = button("Card", CARD, str(a.id))
