@@ -205,10 +205,11 @@ class Assessment:
 def assess(
     session: Session, account: Account, today: date, now: datetime, tiers: Mapping[str, int]
 ) -> Assessment:
-    """The card's facts for one account: five grouped counts and five short lists."""
+    """The card's facts for one account: six grouped counts and five short lists."""
     account_id = stored_id(account.id)
     tally = queries.tallies(session, [account_id], today, now)[account_id]
     facts = signals(account, tally, today, tiers)
+    shown = queries.lists(session, account_id)
     return Assessment(
         account=account,
         today=today,
@@ -217,9 +218,9 @@ def assess(
         trend=trend(tally),
         tally=tally,
         stage_since=tally.last_move_at or account.created_at,
-        last=queries.last_contact(session, account_id),
-        moves=queries.last_moves(session, account_id),
-        contacts=queries.key_contacts(session, account_id),
-        promises=queries.open_promises(session, account_id),
-        cases=queries.open_cases(session, account_id),
+        last=shown.last,
+        moves=shown.moves,
+        contacts=shown.contacts,
+        promises=shown.promises,
+        cases=shown.cases,
     )
