@@ -199,6 +199,14 @@ class Gateway:
         self._check_person(person, Audience.internal)
         self.client.views_open(trigger_id=trigger_id, view=view)
 
+    def publish_home(
+        self, *, person: Person, view: dict[str, Any], audience: Audience = Audience.internal
+    ) -> None:
+        """views.publish: a person's App Home tab, seen by them alone. With their accounts
+        and promises (internal) only for our people; anyone else gets only a line for anyone."""
+        self._check_person(person, audience)
+        self.client.views_publish(user_id=person.user_id, view=view)
+
     # -- plumbing the outbox needs (no message content) ------------------------------------------
     def open_dm(self, user: str) -> str:
         return str(self.client.conversations_open(users=user)["channel"]["id"])

@@ -13,6 +13,7 @@ from bot.commands import run
 from bot.contacts import render as contact_render
 from bot.promises import render as promise_render
 from bot.steward import Steward
+from handlers.events import home
 from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def register(app: App, st: Steward) -> None:
             log.exception("%s failed", command)
             reply = failure(f"{command} {text}".strip())
         answer(st, who, respond, reply)
+        home.refresh(st, who)
 
     def opens_form(body: dict[str, Any]) -> bool:
         return body["command"] in MODAL_COMMANDS and not (body.get("text") or "").strip()

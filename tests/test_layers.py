@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("accounts", "contacts", "promises", "cases", "digest", "transfer", "story")
+FEATURES = (
+    "accounts", "contacts", "promises", "cases", "digest", "transfer", "story", "assessment",
+    "home",
+)
 SLACK = ("slack_sdk", "slack_bolt", "bot.gateway", "bot.directory", "bot.steward", "handlers")
 ENTRY = ("bot/cli.py", "bot/serve.py")  # `steward serve` builds the app: handlers/app.py
 LINES = 420  # "fits in a head": about 400 lines a module

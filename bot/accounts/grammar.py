@@ -11,7 +11,6 @@ from bot.accounts.queries import (
     account_for_channel,
     archived_count,
     candidates,
-    card,
     find_accounts,
     list_accounts,
     name_key,
@@ -19,6 +18,7 @@ from bot.accounts.queries import (
     suggest,
 )
 from bot.accounts.service import AccountChanges, silence_threshold
+from bot.assessment import grammar as card
 from bot.blocks import Reply
 from bot.errors import UserError
 from bot.grammar import choice, split_options
@@ -132,11 +132,7 @@ def account(inv: Invocation, session: Session, words: list[str]) -> Reply:
     if verb == "show":
         example = "/steward account show acme-rail"
         found = named_or_here(inv, session, rest, example, "Name it, or run this in its channel.")
-        return render.account_card(
-            card(session, found),
-            inv.today,
-            silence_threshold(found, inv.policy.silence_days),
-        )
+        return card.show(inv, session, found)
     if verb in VERBS:
         return VERBS[verb](inv, session, rest)
     raise UserError(

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
-from bot.models import Account, Contact, Interaction, Promise, PromiseStatus, Stage, StageMove
+from bot.models import Account, Stage, StageMove
 from bot.slacktext import channel_id_of
 
 NAME_LIMIT = 200
@@ -238,35 +238,3 @@ def search(session: Session, team_id: str, typed: str) -> list[Account]:
             or_(col(Account.slug).contains(key), col(Account.name_key).like(f"%{key}%"))
         )
     return list(session.exec(query.order_by(Account.slug).limit(PICKER_LIMIT)).all())
-
-
-@dataclass
-class AccountCard:
-    account: Account
-    last: Interaction | None
-    last_with: Contact | None
-    open_promises: list[Promise]
-    contacts: list[Contact]
-    interaction_count: int
-
-
-def card(session: Session, account: Account) -> AccountCard:
-    last = session.exec(
-        select(Interaction)
-        .where(Interaction.account_id == account.id)
-        .order_by(col(Interaction.occurred_on).desc(), col(Interaction.id).desc())
-        .limit(1)
-    ).first()
-    last_with = session.get(Contact, last.contact_id) if last and last.contact_id else None
-    promises = session.exec(
-        select(Promise)
-        .where(Promise.account_id == account.id, Promise.status == PromiseStatus.open)
-        .order_by(col(Promise.due_on), col(Promise.id))
-    ).all()
-    contacts = session.exec(
-        select(Contact).where(Contact.account_id == account.id).order_by(Contact.name_key).limit(10)
-    ).all()
-    count = session.exec(
-        select(func.count()).select_from(Interaction).where(Interaction.account_id == account.id)
-    ).one()
-    return AccountCard(account, last, last_with, list(promises), list(contacts), count)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from bot.accounts.queries import AccountCard, stage_rank
+from bot.accounts.queries import stage_rank
 from bot.accounts.service import AccountChanges
-from bot.blocks import Block, Reply, context, count, header, message, say, section
-from bot.dates import describe_day
-from bot.keys import promise_label
+from bot.blocks import Reply, context, message, say, section
 from bot.models import Account, StageMove
-from bot.promises.render import due_text
 from bot.slacktext import chunks, clip, escape
 
 
@@ -35,54 +30,6 @@ def account_list(accounts: list[Account], archived: int = 0) -> Reply:
     if hidden:
         blocks.append(context(hidden))
     return message("Accounts: " + "; ".join(a.slug for a in accounts), blocks)
-
-
-def account_card(card: AccountCard, today: date, silence_days: int) -> Reply:
-    a = card.account
-    fields = [
-        f"*Owner*\n<@{a.owner_id}>",
-        f"*Tier*\n{a.tier}",
-        f"*Stage*\n{a.stage}",
-        f"*Channel*\n{f'<#{a.channel_id}>' if a.channel_id else '— none —'}",
-        f"*Silence threshold*\n{silence_days} days{'' if a.silence_days else ' (tier default)'}",
-        f"*Contacts logged*\n{card.interaction_count}",
-    ]
-    if a.internal_channel_id:
-        fields.insert(4, f"*Internal channel*\n<#{a.internal_channel_id}>")
-    blocks: list[Block] = [
-        header(a.name),
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-    ]
-    if card.last:
-        days = (today - card.last.occurred_on).days
-        with_whom = f" with {escape(card.last_with.name)}" if card.last_with else ""
-        last = (
-            f"*Last contact:* {card.last.kind}{with_whom}, "
-            f"{describe_day(card.last.occurred_on, today=today)} ({count(days, 'day')} ago)\n"
-            f"> {clip(card.last.summary, 2500)}"
-        )
-    else:
-        last = "*Last contact:* none logged yet — `/logcontact " + a.slug + " call: …`"
-    blocks.append(section(last))
-    if card.open_promises:
-        lines = [
-            f"`{promise_label(p.id)}` {p.what} — <@{p.owner_id}>, due {due_text(p.due_on, today)}"
-            for p in card.open_promises[:20]
-        ]
-        more = len(card.open_promises) - 20
-        tail = f"\n…and {more} more: `/promise list {a.slug}`" if more > 0 else ""
-        blocks.append(
-            section(f"*Open promises* ({len(card.open_promises)})\n" + "\n".join(lines) + tail)
-        )
-    else:
-        blocks.append(section("*Open promises:* none"))
-    if card.contacts:
-        names = ", ".join(
-            escape(c.name) + (f" ({c.roles})" if c.roles else "") for c in card.contacts
-        )
-        blocks.append(section(f"*Key contacts:* {names}"))
-    blocks.append(context(f"`/steward account set {a.slug} stage:cooperating` to update"))
-    return message(f"{a.name}: {a.tier}, {a.stage}, owner <@{a.owner_id}>", blocks)
 
 
 def added(created: Account) -> Reply:

@@ -27,6 +27,7 @@ from bot.invocation import Invocation
 from bot.models import Audience
 from bot.promises.grammar import promise_done, promise_due
 from bot.steward import Steward
+from handlers.events import home
 from handlers.guard import Actor, answer, invocation, ours_only
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,16 @@ def register(app: App, st: Steward) -> None:
         action = body["actions"][0]
         container = body.get("container") or {}
         channel = container.get("channel_id") or ""
+        from_home = home.in_home(body)  # no response_url there: the Home says how it went
         try:
             button, click = grammar.parse_click(action)
         except UserError as error:
             log.info("refused a digest click on a button we did not write")
-            answer(st, who, respond, refusal(error, title=TITLE, typed=""))
+            reply = refusal(error, title=TITLE, typed="")
+            if from_home:
+                home.refresh(st, who, notice=reply["text"])
+            else:
+                answer(st, who, respond, reply)
             return
         if button is Button.log:
             _open_log_form(st, body, who, channel, click.item_id)
@@ -72,9 +78,13 @@ def register(app: App, st: Steward) -> None:
         except Exception:
             log.exception("digest click %s failed", button.value)
             reply = failure(f"{command} {text}")
+        if from_home:
+            home.refresh(st, who, notice=reply["text"])
+            return
         answer(st, who, respond, reply)
         if inv is not None:
             update_digest(st, inv, container.get("message_ts"))
+        home.refresh(st, who)
 
     def opens_form(body: dict[str, Any]) -> bool:
         return bool(body["actions"][0].get("action_id") == Button.log)

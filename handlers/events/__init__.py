@@ -7,10 +7,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.steward import Steward
-from handlers.events import channels, mentions, messages
+from handlers.events import channels, home, mentions, messages
 
 
 def register(app: App, st: Steward) -> None:
     mentions.register(app, st)
     messages.register(app, st)
     channels.register(app, st)
+    home.register(app, st)

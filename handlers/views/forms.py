@@ -21,6 +21,7 @@ from bot.promises import render as promise_render
 from bot.promises.grammar import PromiseForm
 from bot.steward import Steward
 from handlers.actions.digest import update_digest
+from handlers.events import home
 from handlers.guard import Actor, actor, after_ack, invocation, metadata
 
 log = logging.getLogger(__name__)
@@ -130,4 +131,5 @@ def _finish(
         answer_form(st, meta, who, reply, Audience.internal)
     except Exception:
         log.exception("could not answer %s", who.person.user_id)
+    home.refresh(st, who)
     return inv

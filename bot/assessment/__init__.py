@@ -1,0 +1,1 @@
+"""The assessment card: an account\x27s standing in one health word, with its reasons."""
