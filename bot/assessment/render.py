@@ -8,6 +8,7 @@ from datetime import date
 from bot.assessment.service import Assessment, Health, Trend, Word
 from bot.blocks import Block, Reply, context, count, header, message, section
 from bot.cases.render import case_line
+from bot.contacts.roster import traits
 from bot.dates import describe_day
 from bot.keys import promise_label
 from bot.models import Contact, StageMove
@@ -26,13 +27,7 @@ def health_text(health: Health) -> str:
 
 def contact_line(person: Contact) -> str:
     name = escape(person.name) + (f", {escape(person.title)}" if person.title else "")
-    roles = person.roles.replace(",", ", ") if person.roles else "role unknown"
-    parts = [f"*{name}* — {roles}"]
-    if person.attitude:
-        parts.append(person.attitude)
-    if person.looks_after:
-        parts.append(f"looked after by <@{person.looks_after}>")
-    return " · ".join(parts)
+    return f"*{name}* — {traits(person)}"
 
 
 def move_line(move: StageMove, today: date) -> str:
@@ -47,11 +42,12 @@ def card_blocks(a: Assessment) -> list[Block]:
     """The card as blocks (at most 14: within a message's 50 and App Home's 100)."""
     acc, s, tally, today = a.account, a.signals, a.tally, a.today
     held = (today - a.stage_since.date()).days
+    held_for = f"for {count(held, 'day')}" if held else "since today"
     kept = f"{s.kept_on_time} of {s.promised}" if s.promised else "none due"
     fields = [
         f"*Owner*\n<@{acc.owner_id}>",
         f"*Tier*\n{acc.tier}",
-        f"*Stage*\n{acc.stage} for {count(held, 'day')}, {ARROW[a.trend]}",
+        f"*Stage*\n{acc.stage} {held_for}, {ARROW[a.trend]}",
         f"*Silence*\n{count(s.silent_days, 'day')} of {count(s.threshold, 'day')}"
         + ("" if acc.silence_days else " (tier default)"),
         f"*Kept on time (90 days)*\n{kept}",

@@ -37,22 +37,28 @@ def roles_text(roles: str) -> str:
     return ", ".join(r for r in roles.split(",") if r) or UNKNOWN_ROLE
 
 
-def describe(contact: Contact) -> str:
-    """`Jan Kowalski (CFO): decider, buyer · supporter · looked after by <@U1>`, as mrkdwn
-    (what the story keeps and a reply shows)."""
+def traits(contact: Contact) -> str:
+    """`decider, buyer · supporter · looked after by <@U1>`: how a key contact is shown
+    everywhere (replies, the story, the card)."""
     parts = [roles_text(contact.roles)]
     if contact.attitude:
         parts.append(contact.attitude)
     if contact.looks_after:
         parts.append(f"looked after by <@{contact.looks_after}>")
+    return " · ".join(parts)
+
+
+def describe(contact: Contact) -> str:
+    """`Jan Kowalski (CFO): decider, buyer · supporter · looked after by <@U1>`, as mrkdwn
+    (what the story keeps and a reply shows)."""
     title = f" ({escape(contact.title)})" if contact.title else ""
-    return f"{escape(contact.name)}{title}: {' · '.join(parts)}"
+    return f"{escape(contact.name)}{title}: {traits(contact)}"
 
 
 def _shown(field: str, value: str | None) -> str:
     """A field's value as a change shows it."""
     if field == "roles":
-        return roles_text(value or "")
+        return roles_text(value or "").replace(UNKNOWN_ROLE, "unknown")
     if field == "looks_after":
         return f"<@{value}>" if value else "nobody"
     if field == "title":
