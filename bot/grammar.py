@@ -75,7 +75,7 @@ def choice(value: str, allowed: list[str], what: str, example: str) -> str:
 def day_or_refuse(
     inv: Invocation, text: str, *, prefer: Direction, what: str, example: str
 ) -> date:
-    day = parse_day(text, today=inv.today, prefer=prefer)
+    day = parse_day(text, today=inv.today, prefer=prefer, locale=inv.locale)
     if day is None:
         raise UserError(
             f"I couldn't read “{text}” as {what}. Use today, yesterday, a weekday, "

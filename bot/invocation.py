@@ -51,6 +51,11 @@ class Invocation:
         return f"{self.command} {self.text}".strip()
 
     @property
+    def locale(self) -> str | None:
+        """Slack's locale for the person (en-US reads 03/04 as 4 March; most others, 3 April)."""
+        return self.person.locale
+
+    @property
     def tz(self) -> ZoneInfo:
         return self.person.tz
 

@@ -232,6 +232,7 @@ class Member(SQLModel, table=True):
     org_team_id: str | None = Field(default=None, max_length=32)  # their own workspace
     org_enterprise_id: str | None = Field(default=None, max_length=32)
     name: str | None = Field(default=None, max_length=200)
+    locale: str | None = Field(default=None, max_length=16)  # users.info's, e.g. en-US, pl-PL
     digest_time: str | None = Field(default=None, max_length=5)  # "HH:MM"; None: 09:00
     digest_off: bool = False
     home_opened_at: datetime | None = None  # they have a Home tab to keep fresh

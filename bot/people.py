@@ -34,6 +34,7 @@ class Person:
     ours: bool | None  # None: Slack could not tell us just now (treated as not ours)
     tz: ZoneInfo = UTC
     name: str | None = None
+    locale: str | None = None  # Slack's, e.g. en-US: how they write dates in digits
 
     @property
     def trusted(self) -> bool:

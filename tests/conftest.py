@@ -91,8 +91,10 @@ ACME_CHANNEL, GLOBEX_CHANNEL, GENERAL = "CACME", "CGLOBEX", "CGENERAL"
 @pytest.fixture
 def standin() -> Iterator[SlackStandIn]:
     stand_in = SlackStandIn().start()
-    stand_in.add_user(ALICE, "alice", real_name="Alice Nowak", tz="Europe/Warsaw")
-    stand_in.add_user(BORIS, "boris", real_name="Boris Ivanov", tz="America/New_York")
+    stand_in.add_user(ALICE, "alice", real_name="Alice Nowak", tz="Europe/Warsaw", locale="pl-PL")
+    stand_in.add_user(
+        BORIS, "boris", real_name="Boris Ivanov", tz="America/New_York", locale="en-US"
+    )
     stand_in.add_user(CAROL, "carol", real_name="Carol Tanaka", tz="Asia/Tokyo")
     stand_in.add_channel(ACME_CHANNEL, "acme-rail", is_ext_shared=True)
     stand_in.add_channel(GLOBEX_CHANNEL, "globex")

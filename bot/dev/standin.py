@@ -127,6 +127,7 @@ class SlackStandIn(WebApiMethods):
         tz: str = "Europe/Warsaw",
         team_id: str | None = None,
         is_bot: bool = False,
+        locale: str = "en-GB",
     ) -> dict[str, Any]:
         user = {
             "id": user_id,
@@ -135,6 +136,7 @@ class SlackStandIn(WebApiMethods):
             "real_name": real_name or name,
             "tz": tz,
             "is_bot": is_bot,
+            "locale": locale,
         }
         self.users[user_id] = user
         return user

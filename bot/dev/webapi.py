@@ -63,6 +63,8 @@ class WebApiMethods:
         if user is None:
             raise SlackError("user_not_found")
         offset = datetime.now(UTC).astimezone(ZoneInfo(user["tz"])).utcoffset()
+        if str(params.get("include_locale", "")).lower() not in ("true", "1"):
+            user = {k: v for k, v in user.items() if k != "locale"}  # as Slack: only if asked
         return {
             "user": {
                 **user,

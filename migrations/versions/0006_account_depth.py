@@ -42,6 +42,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("member") as batch:
         batch.add_column(sa.Column("home_opened_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("locale", String(length=16), nullable=True))
     op.create_table(
         "stage_move",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -76,6 +77,7 @@ def downgrade() -> None:
     op.drop_index("ix_stage_move_account_at", table_name="stage_move")
     op.drop_table("stage_move")
     with op.batch_alter_table("member") as batch:
+        batch.drop_column("locale")
         batch.drop_column("home_opened_at")
     with op.batch_alter_table("interaction") as batch:
         batch.drop_column("concern")
