@@ -189,12 +189,12 @@ class Contact(SQLModel, table=True):
 class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interaction_account_day", "account_id", "occurred_on"),
-        # the few concern rows, for the digest's "too quiet to trust" (bot/digest/queries.quiet)
+        # the few concern rows, for the digest's "too quiet to trust" (bot/digest/signs.quiet)
         Index(
             "ix_interaction_concern",
             "account_id",
             "occurred_on",
-            sqlite_where=text("concern"),
+            sqlite_where=text("concern = 1"),  # as SQLAlchemy writes it there
             postgresql_where=text("concern"),
         ),
     )

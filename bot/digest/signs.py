@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, true
+from sqlalchemy import case, exists, func, literal, or_
 from sqlalchemy import select as rows_of
 from sqlmodel import Session, col, select
 
@@ -68,51 +68,43 @@ def quiet(
     longer than its threshold on `day`: no case opened on it, no logged contact flagged as a
     concern, no message from its people in its channel, counted from when it was added.
 
-    One query: each kind of sign of life is an index look-up per account (the concern one on a
-    partial index of the few concern rows), filtered in SQL so only quiet accounts come back."""
+    One query: no sign of life since the cutoff is an anti-join (the concerns on a partial
+    index of the few concern rows); only the quiet accounts come back, each with its latest
+    signs (index look-ups) to say how long it has been quiet and when we last talked."""
     threshold = func.coalesce(Account.quiet_days, default)
-    concern = _latest(col(Interaction.occurred_on), col(Interaction.concern) == true())
-    case_on = day_of(_latest(col(Case.created_at)))
-    spoke_on = day_of(Account.client_spoke_at)
-    added_on = day_of(Account.created_at)
-    inner = (
-        rows_of(
-            col(Account.owner_id).label("owner"),
-            col(Account.id).label("id"),
-            col(Account.name).label("name"),
-            col(Account.slug).label("slug"),
-            added_on.label("added_on"),
-            concern.label("concern_on"),
-            case_on.label("case_on"),
-            spoke_on.label("spoke_on"),
-            threshold.label("threshold"),
-            days_before(literal(day), threshold).label("cutoff"),
-        )
-        .where(
-            col(Account.team_id) == team_id,
-            col(Account.archived_at).is_(None),
-            col(Account.tier).in_([t.value for t in QUIET_TIERS]),
-            *among(Account.owner_id, owners),
-        )
-        .subquery()
+    cutoff = days_before(literal(day), threshold)
+    concern = col(Interaction.concern)  # written as the partial index says it, per dialect
+    concerned = exists().where(
+        col(Interaction.account_id) == col(Account.id),
+        concern,
+        col(Interaction.occurred_on) >= cutoff,
     )
-    c = inner.c
-    last = (
-        select(func.max(Interaction.occurred_on))
-        .where(col(Interaction.account_id) == c.id)
-        .scalar_subquery()
+    raised = exists().where(
+        col(Case.account_id) == col(Account.id), day_of(col(Case.created_at)) >= cutoff
     )
     query = rows_of(
-        c.owner, c.id, c.name, c.slug, c.added_on, c.concern_on, c.case_on, c.spoke_on,
-        c.threshold, last,
+        col(Account.owner_id),
+        col(Account.id),
+        col(Account.name),
+        col(Account.slug),
+        threshold,
+        day_of(Account.created_at),
+        day_of(Account.client_spoke_at),
+        _latest(col(Interaction.occurred_on), concern),
+        day_of(_latest(col(Case.created_at))),
+        _latest(col(Interaction.occurred_on)),
     ).where(
-        c.added_on < c.cutoff,
-        or_(c.concern_on.is_(None), c.concern_on < c.cutoff),
-        or_(c.case_on.is_(None), c.case_on < c.cutoff),
-        or_(c.spoke_on.is_(None), c.spoke_on < c.cutoff),
+        col(Account.team_id) == team_id,
+        col(Account.archived_at).is_(None),
+        col(Account.tier).in_([t.value for t in QUIET_TIERS]),
+        *among(Account.owner_id, owners),
+        day_of(Account.created_at) < cutoff,
+        or_(col(Account.client_spoke_at).is_(None), day_of(Account.client_spoke_at) < cutoff),
+        ~concerned,
+        ~raised,
     )
     found = []
-    for owner, id_, name, slug, *signs, limit, last_on in session.connection().execute(query):
+    for owner, id_, name, slug, limit, *signs, last_on in session.connection().execute(query):
         since = max(as_date(sign) for sign in signs if sign is not None)
         last_day = as_date(last_on) if last_on is not None else None
         found.append((owner, QuietAccount(id_, name, slug, (day - since).days, limit, last_day)))

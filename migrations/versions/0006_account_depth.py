@@ -44,7 +44,7 @@ def upgrade() -> None:
         "ix_interaction_concern",
         "interaction",
         ["account_id", "occurred_on"],
-        sqlite_where=sa.text("concern"),
+        sqlite_where=sa.text("concern = 1"),
         postgresql_where=sa.text("concern"),
     )
     with op.batch_alter_table("member") as batch:
