@@ -6,7 +6,8 @@ evening when every rep's 09:00 has passed, times:
 
 - plan: `scheduler.jobs.due_reps` + `bot.digest.service.plan`, what the scheduled job does
   before queueing: who is due, their silent accounts with the last contact's summary, their
-  promises overdue or due by tomorrow, and escalations;
+  key accounts too quiet to trust (no concern logged, no case, no client message in 60 days),
+  their promises overdue or due by tomorrow, and escalations;
 - baseline: the same selection as one hand-written SQL query, rows fetched, in the same run.
 
 Prints the best of three runs of each, their ratio, the Python heap's peak during a fourth,
@@ -92,10 +93,17 @@ def build(st: Steward, accounts: int, reps: int, interactions: int, promises: in
     prefix, src = source(accounts * per_account - 1)
     back = day_back.format(r=rand.format(m=120))
     run(
-        f"{prefix} INSERT INTO interaction (account_id, kind, occurred_on, summary, logged_by, "
-        f"created_at) SELECT (n % {accounts}) + 1, 'call', {back}, "
-        f"'talked about renewal, item ' || n, 'U' || (n % {reps}), {created} FROM {src}"
+        f"{prefix} INSERT INTO interaction (account_id, kind, occurred_on, summary, concern, "
+        f"logged_by, created_at) SELECT (n % {accounts}) + 1, 'call', {back}, "
+        f"'talked about renewal, item ' || n, n % 40 = 7, 'U' || (n % {reps}), {created} "
+        f"FROM {src}"
     )
+    spoke = (  # a third of the accounts heard from their client's people lately
+        "strftime('%Y-%m-%d %H:%M:%f', '2026-11-23', '-' || (id % 120) || ' days')"
+        if sqlite
+        else "timestamptz '2026-11-23 00:00:00+00' - (id % 120) * interval '1 day'"
+    )
+    run(f"UPDATE account SET client_spoke_at = {spoke} WHERE id % 3 = 0")
     prefix, src = source(accounts * per_account_promises - 1)
     due = day_fwd.format(r=rand.format(m=60))
     status = f"CASE WHEN {rand.format(m=10)} < 7 THEN 'kept' ELSE 'open' END"
@@ -113,11 +121,13 @@ def hand_written(sqlite: bool) -> str:
     if sqlite:
         cutoff = "date('2026-11-23', '-' || t.threshold || ' days')"
         created = "date(a.created_at)"
-        tomorrow, escalate = "'2026-11-24'", "'2026-11-20'"
+        spoke = "date(a.client_spoke_at)"
+        tomorrow, escalate, quiet = "'2026-11-24'", "'2026-11-20'", "'2026-09-24'"
     else:
         cutoff = "(date '2026-11-23' - t.threshold)"
         created = "CAST(a.created_at AT TIME ZONE 'UTC' AS DATE)"
-        tomorrow, escalate = "DATE '2026-11-24'", "DATE '2026-11-20'"
+        spoke = "CAST(a.client_spoke_at AT TIME ZONE 'UTC' AS DATE)"
+        tomorrow, escalate, quiet = "DATE '2026-11-24'", "DATE '2026-11-20'", "DATE '2026-09-24'"
     return f"""
     WITH t AS (
         SELECT a.id, a.owner_id,
@@ -136,6 +146,13 @@ def hand_written(sqlite: bool) -> str:
     )
     SELECT 'silent', s.owner_id, s.id, CAST(s.since AS TEXT), l.summary
     FROM silent s LEFT JOIN last l ON l.account_id = s.id AND l.k = 1
+    UNION ALL
+    SELECT 'quiet', a.owner_id, a.id, CAST({created} AS TEXT), a.name
+    FROM account a WHERE a.team_id = '{TEAM}' AND a.tier IN ('strategic', 'key')
+      AND {created} < {quiet} AND (a.client_spoke_at IS NULL OR {spoke} < {quiet})
+      AND NOT EXISTS (SELECT 1 FROM interaction i
+                      WHERE i.account_id = a.id AND i.concern AND i.occurred_on >= {quiet})
+      AND NOT EXISTS (SELECT 1 FROM "case" c WHERE c.account_id = a.id)
     UNION ALL
     SELECT 'promise', p.owner_id, p.id, CAST(p.due_on AS TEXT), a.owner_id
     FROM promise p JOIN account a ON a.id = p.account_id

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
@@ -187,7 +187,17 @@ class Contact(SQLModel, table=True):
 
 
 class Interaction(SQLModel, table=True):
-    __table_args__ = (Index("ix_interaction_account_day", "account_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_interaction_account_day", "account_id", "occurred_on"),
+        # the few concern rows, for the digest's "too quiet to trust" (bot/digest/signs.quiet)
+        Index(
+            "ix_interaction_concern",
+            "account_id",
+            "occurred_on",
+            sqlite_where=text("concern = 1"),  # as SQLAlchemy writes it there
+            postgresql_where=text("concern"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id")

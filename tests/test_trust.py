@@ -62,7 +62,10 @@ def snapshot(slack: Slack) -> dict[str, Any]:
     """Every business record, and everything Steward has posted, edited or opened."""
     with slack.steward.db.session() as session:
         rows = {
-            model.__name__: [r.model_dump() for r in session.exec(select(model)).all()]
+            model.__name__: [
+                r.model_dump(exclude={"client_spoke_at"})  # when they last wrote: noted by design
+                for r in session.exec(select(model)).all()
+            ]
             for model in BUSINESS
         }
     standin = slack.standin

@@ -29,8 +29,9 @@ Kind = Literal["account", "promise"]
 EX_DIGEST = "/steward digest 8:30"
 EX_FRESH = "/steward digest preview"
 HELP_DIGEST = (
-    "*Daily digest* — each workday at 09:00 your time, a DM with your silent clients and "
-    "promises due or overdue.\n"
+    "*Daily digest* — each workday at 09:00 your time, a DM with your silent clients, key "
+    "accounts too quiet to trust (nothing raised in 60 days), stage moves down and promises "
+    "due or overdue.\n"
     "• `/steward digest 08:30` sets your time · `/steward digest off` · `/steward digest on` · "
     "`/steward digest preview` shows today's now"
 )

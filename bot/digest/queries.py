@@ -53,6 +53,7 @@ class SilentAccount:
     threshold: int
     last_on: date | None = None
     last_summary: str | None = None
+    quiet_for: int | None = None  # also too quiet to trust (signs.py): days nothing raised
 
 
 @dataclass
@@ -164,17 +165,18 @@ def silent(
     columns = (col(Account.owner_id), col(Account.id), col(Account.name), col(Account.slug))
     query = rows_of(*columns, since, threshold).where(
         col(Account.team_id) == team_id,
+        col(Account.archived_at).is_(None),
         since < days_before(literal(day), threshold),
         *among(Account.owner_id, owners),
     )
     rows = session.connection().execute(query).all()
     return [
-        (owner, SilentAccount(id_, name, slug, (day - _as_date(since_on)).days, limit))
+        (owner, SilentAccount(id_, name, slug, (day - as_date(since_on)).days, limit))
         for owner, id_, name, slug, since_on, limit in rows
     ]
 
 
-def _as_date(value: date | str) -> date:
+def as_date(value: date | str) -> date:
     """SQLite hands back computed dates as text."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -203,7 +205,12 @@ def due(session: Session, team_id: str, users: list[str] | None, day: date) -> l
             col(Account.owner_id),
         )
         .join(Account, col(Account.id) == col(Promise.account_id))
-        .where(col(Account.team_id) == team_id, col(Promise.status) == PromiseStatus.open, wanted)
+        .where(
+            col(Account.team_id) == team_id,
+            col(Account.archived_at).is_(None),
+            col(Promise.status) == PromiseStatus.open,
+            wanted,
+        )
         .order_by(col(Promise.due_on), col(Promise.id))
     )
     rows = session.connection().execute(query).all()  # Core: no ORM bookkeeping per row

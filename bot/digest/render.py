@@ -4,7 +4,7 @@ buttons (whose values and block ids are written by `grammar.DigestClick`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import keys
@@ -13,16 +13,18 @@ from bot.cases.render import case_line
 from bot.dates import describe_day
 from bot.digest.grammar import Button, DigestClick
 from bot.digest.queries import ESCALATE_AFTER, DueItem, SilentAccount
+from bot.digest.signs import QuietAccount, StageDown
 from bot.promises import render as promise_render
-from bot.slacktext import clip, escape
+from bot.slacktext import clip, defuse, escape
 
 if TYPE_CHECKING:
     from bot.digest.service import Digest, PutAside
 
 Block = dict[str, Any]
-Item = TypeVar("Item", SilentAccount, DueItem)
-MAX_ITEMS = 20  # two blocks an item, under Slack's 50 blocks a message
+Item = TypeVar("Item", SilentAccount, QuietAccount, StageDown, DueItem)
+MAX_ITEMS = 20  # at most two blocks an item
 MAX_CASES = 10
+MAX_BLOCKS = 50  # Slack's limit for a message
 NOTHING_LEFT = "Nothing left in today's digest. :white_check_mark:"
 
 
@@ -63,10 +65,40 @@ def silent_blocks(item: SilentAccount, day: date) -> list[Block]:
         line += f"\nLast: {describe_day(item.last_on, today=day)} — {summary}"
     else:
         line += "\nNo contact logged since the account was added."
+    if item.quiet_for is not None:
+        line += f"\nAnd nothing raised with us for {count(item.quiet_for, 'day')}."
     click = DigestClick("account", item.account_id, day)
     return [
         section(line),
         _actions(click, [button("Log contact", Button.log, click.value)]),
+    ]
+
+
+def quiet_blocks(item: QuietAccount, day: date) -> list[Block]:
+    """Quiet, though perhaps in touch: the seeds' most convincing sign of a relationship going
+    bad is that the client no longer complains."""
+    line = (
+        f"*{escape(item.name)}* (`{item.slug}`) — nothing raised with us for "
+        f"*{count(item.days, 'day')}* (threshold {item.threshold}): no case, no concern in a "
+        "logged contact, no message from their people in its channel."
+    )
+    if item.last_on:
+        line += f"\nLast contact: {describe_day(item.last_on, today=day)}. Ask what is not working."
+    click = DigestClick("account", item.account_id, day)
+    return [
+        section(line),
+        _actions(click, [button("Log contact", Button.log, click.value)]),
+    ]
+
+
+def stage_down_blocks(item: StageDown, day: date, tz: tzinfo) -> list[Block]:
+    when = describe_day(item.moved_at.astimezone(tz).date(), today=day)
+    reason = clip(defuse(item.reason), 300)  # typed by one of ours, as mrkdwn
+    return [
+        section(
+            f"*{escape(item.name)}* (`{item.slug}`) — {item.from_stage} → *{item.to_stage}*, "
+            f"by <@{item.moved_by}> {when}: “{reason}”"
+        )
     ]
 
 
@@ -93,12 +125,15 @@ def _part(
 
 
 def render_digest(digest: Digest) -> dict[str, Any]:
-    """The digest as a Slack message (text for notifications, blocks for reading)."""
-    day = digest.rep.day
+    """The digest as a Slack message (text for notifications, blocks for reading), within
+    MAX_ITEMS items and Slack's MAX_BLOCKS blocks; what does not fit is counted at the end."""
+    day, tz = digest.rep.day, digest.rep.tz
     if not digest.count:
         return message(NOTHING_LEFT, [section(NOTHING_LEFT)])
     parts = [
         _part(digest.silent, "Clients gone quiet", lambda i: silent_blocks(i, day)),
+        _part(digest.quiet, "Too quiet to trust", lambda i: quiet_blocks(i, day)),
+        _part(digest.stage_downs, "Stage moves down", lambda i: stage_down_blocks(i, day, tz)),
         _part(
             digest.overdue,
             "Promises overdue",
@@ -121,21 +156,24 @@ def render_digest(digest: Digest) -> dict[str, Any]:
     text = f"Your digest for {day:%a} {day.day} {day:%b}: {summary}"
     blocks = [header(f"Your digest — {day:%A} {day.day} {day:%B}")]
     room, left = MAX_ITEMS, 0
+    budget = MAX_BLOCKS - 1  # room for the closing "…and N more"
     for items, title, blocks_of in parts:
-        if not items:
-            continue
-        shown = items[: max(room, 0)]
-        left += len(items) - len(shown)
-        room -= len(shown)
+        shown: list[Block] = []
+        for n, item in enumerate(items):
+            more = blocks_of(item)
+            if room <= 0 or len(blocks) + 1 + len(shown) + len(more) > budget:
+                left += len(items) - n
+                break
+            shown += more
+            room -= 1
         if shown:
-            blocks.append(section(f"*{title}* ({len(items)})"))
-            for item in shown:
-                blocks += blocks_of(item)
+            blocks += [section(f"*{title}* ({len(items)})"), *shown]
     if digest.cases:
-
-        blocks.append(section(f"*Cases open on your accounts* ({len(digest.cases)})"))
-        blocks += [section(case_line(c, a, day)) for c, a in digest.cases[:MAX_CASES]]
-        left += max(0, len(digest.cases) - MAX_CASES)
+        fits = max(0, min(MAX_CASES, budget - len(blocks) - 1))
+        if fits:
+            blocks.append(section(f"*Cases open on your accounts* ({len(digest.cases)})"))
+            blocks += [section(case_line(c, a, day)) for c, a in digest.cases[:fits]]
+        left += len(digest.cases) - fits
     if left:
         blocks.append(
             context(f"…and {left} more: `/promise list mine`, `/steward account list`.")

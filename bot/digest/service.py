@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot import keys
 from bot.cases.queries import open_cases_for
 from bot.db import Database
-from bot.digest import queries
+from bot.digest import queries, signs
 from bot.digest.grammar import Kind, parse_digest_time
 from bot.digest.queries import DIGEST, Candidate, DueItem, SilentAccount, Snoozed
 from bot.digest.render import render_digest
+from bot.digest.signs import QUIET_DAYS, QuietAccount, StageDown
 from bot.errors import UserError
 from bot.models import Account, Audience, Case, Member, NudgeLedger, OutboxMessage, Snooze
 from bot.outbox import enqueue
@@ -51,6 +53,8 @@ class Rep:
 class Digest:
     rep: Rep
     silent: list[SilentAccount] = field(default_factory=list)
+    quiet: list[QuietAccount] = field(default_factory=list)  # and not silent (see `plan`)
+    stage_downs: list[StageDown] = field(default_factory=list)
     overdue: list[DueItem] = field(default_factory=list)
     due_soon: list[DueItem] = field(default_factory=list)
     escalated: list[DueItem] = field(default_factory=list)
@@ -58,7 +62,15 @@ class Digest:
 
     @property
     def count(self) -> int:
-        lists = (self.silent, self.overdue, self.due_soon, self.escalated, self.cases)
+        lists = (
+            self.silent,
+            self.quiet,
+            self.stage_downs,
+            self.overdue,
+            self.due_soon,
+            self.escalated,
+            self.cases,
+        )
         return sum(len(items) for items in lists)
 
     @property
@@ -105,27 +117,71 @@ def due_reps(
 
 
 # -- 2. what each should read ------------------------------------------------------------------
-def plan(session: Session, reps: Sequence[Rep], tiers: Mapping[str, int]) -> list[Digest]:
-    """Each rep's digest. Reps are grouped by workspace and local day: one query per kind."""
+def plan(
+    session: Session,
+    reps: Sequence[Rep],
+    tiers: Mapping[str, int],
+    quiet_days: int = QUIET_DAYS,
+) -> list[Digest]:
+    """Each rep's digest. Reps are grouped by workspace and local day: one query per kind.
+    Archived accounts are in none of it: not their silence, promises, cases or stage moves.
+
+    An account both silent and too quiet to trust is listed once, as silent, with how long it
+    has raised nothing: silence already asks for a call. The "too quiet" heading is kept for
+    the deceiving case the seeds warn of: we are in touch, and still nothing is raised."""
     digests = {(rep.team_id, rep.user_id): Digest(rep) for rep in reps}
-    groups: dict[tuple[str, date], list[str]] = defaultdict(list)
+    groups: dict[tuple[str, date], list[Rep]] = defaultdict(list)
     for rep in reps:
-        groups[(rep.team_id, rep.day)].append(rep.user_id)
-    for (team_id, day), users in groups.items():
-        owners = users if len(users) <= FEW else None
+        groups[(rep.team_id, rep.day)].append(rep)
+    for (team_id, day), group in groups.items():
+        owners = [rep.user_id for rep in group] if len(group) <= FEW else None
         snoozed = queries.snoozed(session, team_id, owners, day)
+        silent: dict[int, SilentAccount] = {}
         for owner, item in queries.silent(session, team_id, owners, day, tiers):
             digest = digests.get((team_id, owner))
             if digest and (owner, "account", item.account_id) not in snoozed:
                 digest.silent.append(item)
+                silent[item.account_id] = item
+        for owner, quiet in signs.quiet(session, team_id, owners, day, quiet_days):
+            digest = digests.get((team_id, owner))
+            if not digest or (owner, "account", quiet.account_id) in snoozed:
+                continue
+            if also := silent.get(quiet.account_id):
+                also.quiet_for = quiet.days
+            else:
+                digest.quiet.append(quiet)
         _place(digests, team_id, queries.due(session, team_id, owners, day), day, snoozed)
         for routed, account in open_cases_for(session, team_id, owners):
-            if digest := digests.get((team_id, account.owner_id)):
+            digest = digests.get((team_id, account.owner_id))
+            if digest and account.archived_at is None:
                 digest.cases.append((routed, account))
+        _stage_downs(session, digests, team_id, group, owners)
     for digest in digests.values():
         digest.silent.sort(key=lambda s: (-s.days, s.name.lower()))
+        digest.quiet.sort(key=lambda q: (-q.days, q.name.lower()))
     queries.last_summaries(session, [s for d in digests.values() for s in d.silent])
     return list(digests.values())
+
+
+def _stage_downs(
+    session: Session,
+    digests: dict[tuple[str, str], Digest],
+    team_id: str,
+    group: Sequence[Rep],
+    owners: list[str] | None,
+) -> None:
+    """Stage moves down on each rep's accounts since the rep's previous digest (or in the last
+    STAGE_LOOKBACK days when none was judged lately): each is shown in one digest, the next."""
+    previous = signs.previous_digests(session, team_id, owners, group[0].day)
+    since = {
+        rep.user_id: previous.get(rep.user_id)
+        or datetime.combine(rep.day - timedelta(days=signs.STAGE_LOOKBACK), time(), rep.tz)
+        for rep in group
+    }
+    for owner, move in signs.stage_downs(session, team_id, owners, min(since.values())):
+        digest = digests.get((team_id, owner))
+        if digest and move.moved_at > since.get(owner, move.moved_at):
+            digest.stage_downs.append(move)
 
 
 def _place(
@@ -159,9 +215,10 @@ def digest_now(
     tz: ZoneInfo,
     today: date,
     tiers: Mapping[str, int],
+    quiet_days: int = QUIET_DAYS,
 ) -> Digest:
     """One rep's digest today, whatever the hour and the ledger say (preview, after a click)."""
-    return plan(session, [Rep(team_id, user_id, tz, today)], tiers)[0]
+    return plan(session, [Rep(team_id, user_id, tz, today)], tiers, quiet_days)[0]
 
 
 # -- 3. queue, once ----------------------------------------------------------------------------
@@ -275,3 +332,18 @@ def snooze(
     row.until = until
     session.add(row)
     return PutAside(kind, label, until)
+
+
+# -- signs of life -----------------------------------------------------------------------------
+def client_spoke(session: Session, team_id: str, channel_id: str, at: datetime) -> None:
+    """Someone of the client's organisation wrote in the account's channel at `at`: a sign of
+    life that keeps the account off "too quiet to trust". One UPDATE; never moves it back."""
+    session.connection().execute(
+        update(Account)
+        .where(
+            col(Account.team_id) == team_id,
+            col(Account.channel_id) == channel_id,
+            or_(col(Account.client_spoke_at).is_(None), col(Account.client_spoke_at) < at),
+        )
+        .values(client_spoke_at=at)
+    )

@@ -1,5 +1,5 @@
 """`/promise`: record one (`/promise acme send the quote by friday @nina`), list, mark kept,
-cancel, move."""
+cancel, move, give to another owner, re-word, reopen."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ HELP = (
     "owner's DM)\n"
     "• `/promise list [account|mine|overdue|@person]` · `/promise done P-12` · "
     "`/promise cancel P-12 [reason]` · `/promise due P-12 next friday`\n"
+    "• `/promise owner P-12 @nina` gives it to someone else · `/promise reword P-12 <new "
+    "words>` · `/promise reopen P-12 [by friday]` opens a kept, broken or cancelled one again\n"
     "• Type `/promise` alone for a form."
 )
 
@@ -45,6 +47,9 @@ def promise(inv: Invocation, session: Session) -> Reply:
         "kept": promise_done,
         "cancel": promise_cancel,
         "due": promise_due,
+        "owner": promise_owner,
+        "reword": promise_reword,
+        "reopen": promise_reopen,
     }
     if verb in ("help", "?"):
         return say(HELP)
@@ -165,6 +170,51 @@ def promise_due(inv: Invocation, session: Session, words: list[str]) -> Reply:
         raise UserError(f"the new due date {due.isoformat()} has passed.", example)
     old = service.move(session, inv, made, due)
     return render.moved(made, old, inv.today)
+
+
+EX_OWNER = "/promise owner P-12 @nina"
+EX_REWORD = "/promise reword P-12 send the revised quote with the volume discount"
+EX_REOPEN = "/promise reopen P-12 by friday"
+
+
+def promise_owner(inv: Invocation, session: Session, words: list[str]) -> Reply:
+    """`/promise owner P-12 @nina`: the new owner must be one of ours."""
+    made = _promise_arg(inv, session, words, EX_OWNER)
+    owner = user_id_of(words[1]) if len(words) == 2 else None
+    if owner is None:
+        raise UserError("give the new owner as one @mention after the id.", EX_OWNER)
+    inv.require_ours(owner, "a promise's owner", EX_OWNER)
+    old = service.reassign(session, inv, made, owner)
+    return render.reassigned(made, old)
+
+
+def promise_reword(inv: Invocation, session: Session, words: list[str]) -> Reply:
+    """`/promise reword P-12 <new words>`."""
+    made = _promise_arg(inv, session, words, EX_REWORD)
+    what = defuse(" ".join(words[1:])).strip()
+    if not what:
+        raise UserError("give the new words after the id.", EX_REWORD)
+    if len(what) > WHAT_LIMIT:
+        raise UserError(f"keep the promise under {WHAT_LIMIT:,} characters.", EX_REWORD)
+    old = service.reword(session, inv, made, what)
+    return render.reworded(made, old)
+
+
+def promise_reopen(inv: Invocation, session: Session, words: list[str]) -> Reply:
+    """`/promise reopen P-12 [by <when>]`: due as it was unless a day is given."""
+    made = _promise_arg(inv, session, words, EX_REOPEN)
+    rest = words[1:]
+    if rest and rest[0].lower() == "by":
+        rest = rest[1:]
+    due = None
+    if rest:
+        due = day_or_refuse(
+            inv, " ".join(rest), prefer="future", what="a due date", example=EX_REOPEN
+        )
+        if due < inv.today:
+            raise UserError(f"the new due date {due.isoformat()} has passed.", EX_REOPEN)
+    service.reopen(session, inv, made, due)
+    return render.reopened(made, inv.today)
 
 
 @dataclass(frozen=True)

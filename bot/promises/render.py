@@ -154,6 +154,66 @@ def moved(made: Promise, old: date, today: date) -> Reply:
     return say(f":calendar: {promise_label(made.id)} is now due {shown} (was {old.isoformat()}).")
 
 
+def reassigned_note(made: Promise, old: str) -> str:
+    label = promise_label(made.id)
+    return f":bust_in_silhouette: {label} is now <@{made.owner_id}>'s (was <@{old}>'s)."
+
+
+def reassigned_to_note(made: Promise, old: str, by: str) -> str:
+    return (
+        f":bust_in_silhouette: <@{by}> gave you promise {promise_label(made.id)} "
+        f"(was <@{old}>'s): {made.what} — due {made.due_on.isoformat()}."
+    )
+
+
+def reassigned_from_note(made: Promise, by: str) -> str:
+    return (
+        f":bust_in_silhouette: <@{by}> gave your promise {promise_label(made.id)} to "
+        f"<@{made.owner_id}>: {made.what}"
+    )
+
+
+def reassigned(made: Promise, old: str) -> Reply:
+    return say(
+        f":bust_in_silhouette: {promise_label(made.id)} is now <@{made.owner_id}>'s "
+        f"(was <@{old}>'s): {made.what}. Both were told."
+    )
+
+
+def reworded_note(made: Promise, old: str) -> str:
+    return f":pencil2: {promise_label(made.id)} re-worded: {made.what} (was: {old})"
+
+
+def reworded_owner_note(made: Promise, old: str, by: str) -> str:
+    return (
+        f":pencil2: <@{by}> re-worded your promise {promise_label(made.id)}: {made.what} "
+        f"(was: {old})"
+    )
+
+
+def reworded(made: Promise, old: str) -> Reply:
+    return say(f":pencil2: {promise_label(made.id)} now reads: {made.what} (was: {old})")
+
+
+def reopened_note(made: Promise, today: date) -> str:
+    due = describe_day(made.due_on, today=today)
+    return f":arrows_counterclockwise: {promise_label(made.id)} is open again — due {due}."
+
+
+def reopened_owner_note(made: Promise, by: str) -> str:
+    return (
+        f":arrows_counterclockwise: <@{by}> reopened your promise {promise_label(made.id)}: "
+        f"{made.what} — due {made.due_on.isoformat()}."
+    )
+
+
+def reopened(made: Promise, today: date) -> Reply:
+    return say(
+        f":arrows_counterclockwise: {promise_label(made.id)} is open again: {made.what} — "
+        f"owner <@{made.owner_id}>, due {due_text(made.due_on, today)}."
+    )
+
+
 def form(
     account: Account | None, owner_id: str, today: date | None, meta: dict[str, str]
 ) -> Block:

@@ -1,5 +1,7 @@
-"""Promises: record one and confirm it in writing, mark it kept, cancel it, move its date.
-Each change is said in the confirmation's thread, and to the owner when someone else made it.
+"""Promises: record one and confirm it in writing, mark it kept, cancel it, move its date,
+give it to another owner, re-word it, reopen it. Each change is said in the confirmation's
+thread, and to the owner when someone else made it; the last three are kept in the account's
+story (bot/story).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from sqlmodel import Session
 from bot import keys
 from bot.errors import UserError
 from bot.invocation import Invocation
-from bot.models import Account, Audience, Promise, PromiseStatus, stored_id
+from bot.models import Account, Audience, EventKind, Promise, PromiseStatus, stored_id
 from bot.outbox import enqueue
 from bot.promises import render
+from bot.story.service import record as keep
 
 WHAT_LIMIT = 1000
 EX_PROMISE = "/promise acme-rail send the revised quote by friday"
@@ -180,14 +183,24 @@ def note_in_thread(session: Session, inv: Invocation, made: Promise, key: str, t
     )
 
 
-def tell_owner(session: Session, inv: Invocation, made: Promise, key: str, text: str) -> None:
-    """Someone changed a promise they do not own: its owner hears of it by DM."""
-    if made.owner_id == inv.user_id:
+def tell_owner(
+    session: Session,
+    inv: Invocation,
+    made: Promise,
+    key: str,
+    text: str,
+    *,
+    owner: str | None = None,
+) -> None:
+    """Someone changed a promise they do not own: its owner (or `owner`: the one it was taken
+    from) hears of it by DM."""
+    owner = owner or made.owner_id
+    if owner == inv.user_id:
         return
     enqueue(
         session,
         key=keys.promise_owner_note(made.id, key),
-        channel=f"@{made.owner_id}",
+        channel=f"@{owner}",
         text=text,
         now=inv.now,
         audience=Audience.internal,
@@ -217,3 +230,85 @@ def move(session: Session, inv: Invocation, made: Promise, due: date) -> date:
     note_in_thread(session, inv, made, key, render.moved_note(made, old, inv.today))
     tell_owner(session, inv, made, key, render.moved_owner_note(made, old, inv.user_id))
     return old
+
+
+def _story(
+    session: Session, inv: Invocation, made: Promise, kind: EventKind, detail: str
+) -> str:
+    """Keep the change in the account's story; returns a key part unique to this change (a
+    promise may be given back and forth: each change is told once, every time)."""
+    event = keep(
+        session,
+        account_id=made.account_id,
+        kind=kind,
+        detail=detail,
+        by=inv.user_id,
+        at=inv.now,
+        subject=label(made),
+    )
+    session.flush()
+    return f"{kind.value}:{event.id}"
+
+
+def reassign(session: Session, inv: Invocation, made: Promise, owner: str) -> str:
+    """Give an open promise to another of our people (checked by the caller); both owners hear
+    of it unless they made the change. Returns the old owner."""
+    require_open(made, "given to someone else")
+    old = made.owner_id
+    if owner == old:
+        raise UserError(f"{label(made)} is already <@{owner}>'s.", "/promise list mine")
+    made.owner_id = owner
+    session.add(made)
+    key = _story(
+        session, inv, made, EventKind.promise_reassigned, f"owner <@{old}> → <@{owner}>"
+    )
+    note_in_thread(session, inv, made, key, render.reassigned_note(made, old))
+    tell_owner(session, inv, made, f"{key}:new", render.reassigned_to_note(made, old, inv.user_id))
+    tell_owner(
+        session,
+        inv,
+        made,
+        f"{key}:old",
+        render.reassigned_from_note(made, inv.user_id),
+        owner=old,
+    )
+    return old
+
+
+def reword(session: Session, inv: Invocation, made: Promise, what: str) -> str:
+    """Say what was promised in other words (an open promise); returns the old words."""
+    require_open(made, "re-worded")
+    old = made.what
+    if what == old:
+        raise UserError(f"{label(made)} already says that.", "/promise list mine")
+    made.what = what
+    session.add(made)
+    key = _story(session, inv, made, EventKind.promise_reworded, f"“{old}” → “{what}”")
+    note_in_thread(session, inv, made, key, render.reworded_note(made, old))
+    tell_owner(session, inv, made, key, render.reworded_owner_note(made, old, inv.user_id))
+    return old
+
+
+def reopen(session: Session, inv: Invocation, made: Promise, due: date | None) -> None:
+    """A kept, broken or cancelled promise open again, due as it was or on `due`."""
+    if made.status == PromiseStatus.open:
+        raise UserError(
+            f"{label(made)} is already open (due {made.due_on.isoformat()}).",
+            f"/promise due {label(made)} next friday",
+        )
+    was = f"was {made.status}"
+    if made.closed_by:
+        was += f" by <@{made.closed_by}>"
+    if made.closed_at:
+        was += f" on {made.closed_at.date().isoformat()}"
+    if made.note:
+        was += f" ({made.note})"
+    made.status = PromiseStatus.open
+    made.closed_at = made.closed_by = made.note = None
+    if due is not None:
+        was += f"; due {made.due_on.isoformat()} → {due.isoformat()}"
+        made.due_on = due
+    session.add(made)
+    key = _story(session, inv, made, EventKind.promise_reopened, f"reopened: {was}")
+    note_in_thread(session, inv, made, key, render.reopened_note(made, inv.today))
+    tell_owner(session, inv, made, key, render.reopened_owner_note(made, inv.user_id))

@@ -1,15 +1,19 @@
-"""Messages in threads: a reply in a case's origin thread or case thread is carried to the
-other (bot/cases/lifecycle.py says what goes where)."""
+"""Messages: a reply in a case's origin thread or case thread is carried to the other
+(bot/cases/lifecycle.py says what goes where); a message from the client's people in an
+account's channel is noted as a sign of life (when, never what)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App
 
 from bot.cases import lifecycle
 from bot.cases.service import Facts
+from bot.digest import service as digest
+from bot.digest import signs
 from bot.models import CaseStatus
 from bot.steward import Steward
 from handlers import casework
@@ -17,6 +21,26 @@ from handlers.casework import tell
 from handlers.guard import actor, deferred
 
 log = logging.getLogger(__name__)
+SPOKEN = {None, "file_share", "thread_broadcast"}  # subtypes that are a person writing
+
+
+def heard(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
+    """Note when the client's people last wrote in their account's channel (the digest's "too
+    quiet to trust"). Who wrote is asked of the directory only in an account's channel."""
+    channel = str(event.get("channel") or "")
+    team = st.directory.home().team_id
+    with st.db.session() as session:
+        if signs.account_in(session, team, channel) is None:
+            return "not an account's channel"
+    if actor(st, body).person.ours is not False:  # ours, or unsure: not the client speaking
+        return "not the client"
+    try:
+        at = min(datetime.fromtimestamp(float(event["ts"]), UTC), st.clock.now())
+    except (KeyError, TypeError, ValueError):
+        at = st.clock.now()
+    with st.db.session() as session:
+        digest.client_spoke(session, team, channel, at)
+    return "the client spoke"
 
 
 def carry(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
@@ -46,10 +70,16 @@ def carry(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
 
 def register(app: App, st: Steward) -> None:
     def message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        if event.get("subtype") or event.get("bot_id"):
+        if event.get("subtype") not in SPOKEN or event.get("bot_id"):
             return  # edits, joins, and every bot's posts, ours included: no echo loops
         bot_user = context.get("bot_user_id") or ""
-        if event.get("user") == bot_user or f"<@{bot_user}>" in (event.get("text") or ""):
+        if event.get("user") == bot_user:
+            return
+        try:
+            log.debug("message %s: %s", event.get("ts"), heard(st, event, body))
+        except Exception:
+            log.exception("could not note a message in %s", event.get("channel"))
+        if event.get("subtype") or f"<@{bot_user}>" in (event.get("text") or ""):
             return  # a mention of Steward is a command, handled as app_mention
         log.debug("message %s: %s", event.get("ts"), carry(st, event, body))
 

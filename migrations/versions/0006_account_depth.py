@@ -40,6 +40,13 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("concern", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    op.create_index(
+        "ix_interaction_concern",
+        "interaction",
+        ["account_id", "occurred_on"],
+        sqlite_where=sa.text("concern = 1"),
+        postgresql_where=sa.text("concern"),
+    )
     with op.batch_alter_table("member") as batch:
         batch.add_column(sa.Column("home_opened_at", UTCDateTime(), nullable=True))
         batch.add_column(sa.Column("locale", String(length=16), nullable=True))
@@ -79,6 +86,7 @@ def downgrade() -> None:
     with op.batch_alter_table("member") as batch:
         batch.drop_column("locale")
         batch.drop_column("home_opened_at")
+    op.drop_index("ix_interaction_concern", table_name="interaction")
     with op.batch_alter_table("interaction") as batch:
         batch.drop_column("concern")
     with op.batch_alter_table("contact") as batch:
