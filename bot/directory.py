@@ -37,6 +37,7 @@ class Known:
     org_team_id: str | None
     org_enterprise_id: str | None
     name: str | None
+    locale: str | None = None
 
 
 class Directory:
@@ -84,8 +85,9 @@ class Directory:
         home = self.home()
         if hint_team and not home.includes(hint_team, hint_enterprise or hint_team):
             stored = self._stored(team_id, user_id, fresh=False)
-            tz = zone(stored.tz) if stored else UTC
-            return Person(user_id, False, tz, stored.name if stored else None)
+            if stored is None:
+                return Person(user_id, False, UTC)
+            return Person(user_id, False, zone(stored.tz), stored.name, stored.locale)
         stored = self._stored(team_id, user_id, fresh=True)
         if stored is None or stored.org_team_id is None:
             stored = self._fetch(team_id, user_id, session) or self._stored(
@@ -94,7 +96,7 @@ class Directory:
         if stored is None or stored.org_team_id is None:
             return Person(user_id, None, zone(stored.tz if stored else None))
         ours = home.includes(stored.org_team_id, stored.org_enterprise_id)
-        return Person(user_id, ours, zone(stored.tz), stored.name)
+        return Person(user_id, ours, zone(stored.tz), stored.name, stored.locale)
 
     def _stored(self, team_id: str, user_id: str, *, fresh: bool) -> Known | None:
         """What we know of the person: from this process's memory while fresh (a command
@@ -120,6 +122,7 @@ class Directory:
             org_team_id=member.org_team_id,
             org_enterprise_id=member.org_enterprise_id,
             name=member.name,
+            locale=member.locale,
         )
         self._known[(member.team_id, member.user_id)] = known
         return known
@@ -127,7 +130,7 @@ class Directory:
     def _fetch(self, team_id: str, user_id: str, session: Session | None) -> Known | None:
         """Ask Slack (users.info) and cache the answer; None when Slack cannot tell us."""
         try:
-            user: dict[str, Any] = self.client.users_info(user=user_id)["user"]
+            user: dict[str, Any] = self.client.users_info(user=user_id, include_locale=True)["user"]
         except Exception as error:
             log.warning("users.info %s failed: %s", user_id, error)
             return None
@@ -145,8 +148,9 @@ class Directory:
             org_team_id=org_team or None,
             org_enterprise_id=enterprise,
             name=str(name)[:200] if name else None,
+            locale=str(user.get("locale") or "")[:16] or None,
         )
-        cached = ("tz", "tz_fetched_at", "org_team_id", "org_enterprise_id", "name")
+        cached = ("tz", "tz_fetched_at", "org_team_id", "org_enterprise_id", "name", "locale")
         values = {f: getattr(member, f) for f in ("team_id", "user_id", *cached)}
         self.db.upsert(Member, values, ("team_id", "user_id"), session)  # keeps their settings
         return self._remember(member)
