@@ -8,8 +8,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import case, func, or_, text
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
@@ -208,6 +209,11 @@ def stage_rank(stage: Stage | str) -> int:
     """Where a stage stands from cold (0, rejecting) to partner (5, strategic): a move to a
     lower rank is a move down."""
     return list(Stage).index(Stage(stage))
+
+
+def stage_rank_sql(column: Any) -> Any:
+    """`stage_rank` in SQL, for a stage column (moves up and down counted in the database)."""
+    return case(*((column == stage.value, n) for n, stage in enumerate(Stage)), else_=-1)
 
 
 def stage_moves(session: Session, account_id: int, limit: int) -> list[StageMove]:

@@ -95,6 +95,15 @@ def set_channel(session: Session, account: Account, channel_id: str) -> None:
     session.add(account)
 
 
+QUIET_DAYS = 60  # a key or strategic account that raised nothing this long is "too quiet"
+
+
+def quiet_threshold(account: Account) -> int:
+    """Days a key or strategic account may raise nothing with us (no case, no concern, no
+    message of the client's) before it is too quiet to trust: `quiet:<N>d`, else 60."""
+    return account.quiet_days or QUIET_DAYS
+
+
 def silence_threshold(account: Account, tiers: Mapping[str, int]) -> int:
     """Days without a logged contact before the account counts as silent: its own
     `silence:<N>d`, else its tier's (`Settings.silence_days`)."""

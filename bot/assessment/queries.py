@@ -18,6 +18,7 @@ from sqlalchemy import select as rows_of  # more columns than sqlmodel.select ty
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from bot.accounts.queries import stage_rank_sql
 from bot.db import day_of
 from bot.models import (
     Account,
@@ -29,7 +30,6 @@ from bot.models import (
     Interaction,
     Promise,
     PromiseStatus,
-    Stage,
     StageMove,
 )
 
@@ -87,10 +87,6 @@ SINCE: BindParameter[datetime] = bindparam("since", type_=UTCDateTime())
 
 def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _rank_sql(column: Any) -> Any:
-    return case(*((column == s.value, n) for n, s in enumerate(Stage)), else_=0)
 
 
 # The statements are built once, here, and run with parameters: building them per request
@@ -154,7 +150,7 @@ CASES = (
     .group_by(col(Case.account_id))
 )
 
-_GAINED = _rank_sql(col(StageMove.to_stage)) - _rank_sql(col(StageMove.from_stage))
+_GAINED = stage_rank_sql(col(StageMove.to_stage)) - stage_rank_sql(col(StageMove.from_stage))
 _RECENT = col(StageMove.moved_at) >= SINCE
 MOVES = (
     rows_of(

@@ -10,13 +10,11 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from bot.accounts.service import silence_threshold
+from bot.accounts.service import QUIET_DAYS, quiet_threshold, silence_threshold
 from bot.assessment import queries
 from bot.assessment.queries import LastContact, Tally
 from bot.blocks import count
 from bot.models import Account, Case, Contact, Promise, Stage, StageMove, Tier, stored_id
-
-QUIET_DAYS = 60  # `quiet:<N>d`'s default: a key account that raised nothing for this long
 
 
 class Word(StrEnum):
@@ -70,7 +68,7 @@ def warnings(s: Signals) -> list[str]:
         found.append("no decider known")
     if s.lone_looker:
         found.append(f"every key contact looked after by <@{s.lone_looker}> alone")
-    if s.quiet_days is not None and s.quiet_days >= s.quiet_limit:
+    if s.quiet_days is not None and s.quiet_days > s.quiet_limit:
         found.append(f"nothing raised by the client for {s.quiet_days} days: too quiet to trust")
     return found
 
@@ -134,7 +132,7 @@ def signals(account: Account, tally: Tally, today: date, tiers: Mapping[str, int
         opponent_deciders=tally.opponent_deciders,
         lone_looker=tally.looker if lone else None,
         quiet_days=quiet,
-        quiet_limit=account.quiet_days or QUIET_DAYS,
+        quiet_limit=quiet_threshold(account),
     )
 
 

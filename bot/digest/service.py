@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from bot import keys
+from bot.accounts.service import QUIET_DAYS
 from bot.cases.queries import open_cases_for
 from bot.db import Database
 from bot.digest import queries, signs
 from bot.digest.grammar import Kind, parse_digest_time
 from bot.digest.queries import DIGEST, Candidate, DueItem, SilentAccount, Snoozed
 from bot.digest.render import render_digest
-from bot.digest.signs import QUIET_DAYS, QuietAccount, StageDown
+from bot.digest.signs import QuietAccount, StageDown
 from bot.errors import UserError
 from bot.models import Account, Audience, Case, Member, NudgeLedger, OutboxMessage, Snooze
 from bot.outbox import enqueue

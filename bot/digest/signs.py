@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, literal, or_
+from sqlalchemy import exists, func, literal, or_
 from sqlalchemy import select as rows_of
 from sqlmodel import Session, col, select
 
+from bot.accounts.queries import stage_rank_sql
 from bot.db import day_of, days_before
 from bot.digest.queries import DIGEST, among, as_date
-from bot.models import Account, Case, Interaction, NudgeLedger, Stage, StageMove, Tier
+from bot.models import Account, Case, Interaction, NudgeLedger, StageMove, Tier
 
-QUIET_DAYS = 60  # days a key or strategic account may raise nothing before it is "too quiet"
 QUIET_TIERS = (Tier.strategic, Tier.key)
 STAGE_LOOKBACK = 7  # days of stage moves down shown to a rep who had no digest lately
 LEDGER_LOOKBACK = 31  # days of the digest ledger read to find a rep's previous digest
@@ -111,11 +111,6 @@ def quiet(
     return found
 
 
-def rank_sql(column: Any) -> Any:
-    """SQL for a stage's place in the Stage enum's order (rejecting 0 … strategic 5)."""
-    return case(*((column == stage.value, n) for n, stage in enumerate(Stage)), else_=-1)
-
-
 def previous_digests(
     session: Session, team_id: str, users: list[str] | None, day: date
 ) -> dict[str, datetime]:
@@ -157,7 +152,7 @@ def stage_downs(
             col(Account.team_id) == team_id,
             col(Account.archived_at).is_(None),
             col(StageMove.moved_at) >= since,
-            rank_sql(col(StageMove.to_stage)) < rank_sql(col(StageMove.from_stage)),
+            stage_rank_sql(col(StageMove.to_stage)) < stage_rank_sql(col(StageMove.from_stage)),
             *among(Account.owner_id, owners),
         )
         .order_by(col(StageMove.moved_at), col(StageMove.id))
