@@ -276,6 +276,7 @@ def test_the_readme_demo_is_a_real_run() -> None:
     if os.environ.get("STEWARD_UPDATE_DEMO") == "1":
         lines[first:last] = ran
         readme_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        first, last = first, first + len(ran)
     assert lines[first:last] == ran, (
         "README's demo differs from a real run: STEWARD_UPDATE_DEMO=1 pytest -k readme_demo"
     )
