@@ -77,12 +77,18 @@ def day_or_refuse(
 ) -> date:
     day = parse_day(text, today=inv.today, prefer=prefer, locale=inv.locale)
     if day is None:
-        raise UserError(
-            f"I couldn't read “{text}” as {what}. Use today, yesterday, a weekday, "
-            f"`3 days ago`, `in 2 weeks` or a date like `{inv.today.isoformat()}`.",
-            example,
-        )
+        raise day_refusal(inv, text, what=what, example=example)
     return day
+
+
+def day_refusal(inv: Invocation, text: str, *, what: str, example: str) -> UserError:
+    """The one answer to a day that could not be read: what was typed, and what works."""
+    return UserError(
+        f"I couldn't read “{text}” as {what}. Use today, yesterday, a weekday, `next friday`, "
+        f"`3 days ago`, `in 2 weeks`, `the 15th` or a date like `{inv.today.isoformat()}` "
+        "(also in Polish or Russian: `w piątek`, `в пятницу`).",
+        example,
+    )
 
 
 LATEST_ZONE = timezone(timedelta(hours=14))  # nobody's today is later than this

@@ -35,3 +35,61 @@ def test_numeric_due_dates_read_as_the_person_writes_them(
     text = slack.reply("/promise", f"globex send the deck by {typed}", user=user)
     assert due_of(slack, "send the deck") == expected
     assert said in text, text
+
+
+MONDAY = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "what", "expected"),
+    [
+        ("globex send the deck by next tuesday", "send the deck", date(2026, 12, 8)),
+        ("globex send the deck by end of next week", "send the deck", date(2026, 12, 11)),
+        ("globex send the deck by the 15th", "send the deck", date(2026, 12, 15)),
+        ("globex send the deck by mid-December", "send the deck", date(2026, 12, 15)),
+        ("globex send the deck by in 10 days", "send the deck", date(2026, 12, 10)),
+        ("globex wysłać ofertę do piątku", "wysłać ofertę", date(2026, 12, 4)),
+        ("globex wysłać ofertę do 15 grudnia", "wysłać ofertę", date(2026, 12, 15)),
+        ("globex отправить отчёт до пятницы", "отправить отчёт", date(2026, 12, 4)),
+        ("globex подготовить КП к 15 декабря", "подготовить КП", date(2026, 12, 15)),
+        ("globex we do care, reply by friday", "we do care, reply", date(2026, 12, 4)),
+        ("globex письмо к директору by friday", "письмо к директору", date(2026, 12, 4)),
+    ],
+)
+def test_due_dates_in_english_polish_and_russian(
+    slack: Slack, typed: str, what: str, expected: date
+) -> None:
+    slack.steward.clock.offset = MONDAY - datetime.now(UTC)
+    slack.reply("/steward", f"account add Globex <#{GLOBEX_CHANNEL}|globex>")
+    text = slack.reply("/promise", typed)
+    assert "recorded" in text, text
+    assert due_of(slack, what) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("globex call wczoraj with Jan: ok", date(2026, 11, 29)),
+        ("globex call вчера with Jan: ok", date(2026, 11, 29)),
+        ("globex meeting w piątek with Jan: ok", date(2026, 11, 27)),
+        ("globex meeting в пятницу with Jan: ok", date(2026, 11, 27)),
+        ("globex email 3 dni temu: ok", date(2026, 11, 27)),
+        ("globex email неделю назад: ok", date(2026, 11, 23)),
+    ],
+)
+def test_logged_days_in_polish_and_russian(slack: Slack, typed: str, expected: date) -> None:
+    from bot.models import Interaction
+
+    slack.steward.clock.offset = MONDAY - datetime.now(UTC)
+    slack.reply("/steward", f"account add Globex <#{GLOBEX_CHANNEL}|globex>")
+    text = slack.reply("/logcontact", typed)
+    assert "Logged" in text, text
+    with slack.steward.db.session() as session:
+        assert session.exec(select(Interaction)).one().occurred_on == expected
+
+
+def test_an_unreadable_due_date_is_echoed(slack: Slack) -> None:
+    slack.reply("/steward", f"account add Globex <#{GLOBEX_CHANNEL}|globex>")
+    text = slack.reply("/promise", "globex send the deck by fridya")
+    assert "I couldn't read “fridya” as a due date" in text
+    assert "You typed" in text and "send the deck by fridya" in text

@@ -13,8 +13,9 @@ from sqlmodel import Session
 from bot.accounts.grammar import take_account
 from bot.accounts.queries import account_for_channel, resolve_account
 from bot.blocks import Reply, say
+from bot.dates import split_due
 from bot.errors import UserError
-from bot.grammar import EARLIEST_ZONE, day_or_refuse, form_account, form_date
+from bot.grammar import EARLIEST_ZONE, day_or_refuse, day_refusal, form_account, form_date
 from bot.invocation import Invocation
 from bot.models import Audience, Promise
 from bot.promises import render, service
@@ -68,20 +69,24 @@ def promise_new(inv: Invocation, session: Session, words: list[str]) -> Reply:
     if words and user_id_of(words[-1]):
         owner = user_id_of(words.pop()) or owner
         inv.require_ours(owner, "a promise's owner", EX_PROMISE + " @owner")
-    lowered = [w.lower() for w in words]
-    if "by" not in lowered:
-        raise UserError("the due date is missing: end with ` by <when>`.", EX_PROMISE)
-    at = len(lowered) - 1 - lowered[::-1].index("by")
-    due_words, words = words[at + 1 :], words[:at]
-    if not due_words:
-        raise UserError("the due date is missing after “by”.", EX_PROMISE)
-    for word in due_words:
-        if user_id_of(word) or channel_id_of(word):
+    found = split_due(" ".join(words), today=inv.today, locale=inv.locale)
+    if found.due is None:
+        if found.unread is None:
             raise UserError(
-                f"the owner mention goes at the very end, after the date ({word}).",
-                EX_PROMISE + " @owner",
+                "the due date is missing: end with ` by <when>` (or `do` / `до` / `к`).",
+                EX_PROMISE,
             )
-    account, what_words = take_account(inv, session, words, EX_PROMISE)
+        for word in tokens(found.unread):
+            if user_id_of(word) or channel_id_of(word):
+                raise UserError(
+                    f"the owner mention goes at the very end, after the date ({word}).",
+                    EX_PROMISE + " @owner",
+                )
+        if not found.unread:
+            raise UserError("the due date is missing after “by”.", EX_PROMISE)
+        raise day_refusal(inv, found.unread, what="a due date", example=EX_PROMISE)
+    due = found.due.day
+    account, what_words = take_account(inv, session, tokens(found.what), EX_PROMISE)
     what = defuse(" ".join(what_words)).strip()
     if not what:
         raise UserError("say what was promised, between the account and “by”.", EX_PROMISE)
@@ -91,9 +96,6 @@ def promise_new(inv: Invocation, session: Session, words: list[str]) -> Reply:
             f"{WHAT_LIMIT:,} and link the details.",
             EX_PROMISE,
         )
-    due = day_or_refuse(
-        inv, " ".join(due_words), prefer="future", what="a due date", example=EX_PROMISE
-    )
     return recorded(inv, service.record(session, inv, account, what, owner, due, internal=internal))
 
 
