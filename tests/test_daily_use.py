@@ -93,3 +93,20 @@ def test_an_unreadable_due_date_is_echoed(slack: Slack) -> None:
     text = slack.reply("/promise", "globex send the deck by fridya")
     assert "I couldn't read “fridya” as a due date" in text
     assert "You typed" in text and "send the deck by fridya" in text
+
+
+def test_a_new_due_date_on_the_same_day_changes_and_announces_nothing(slack: Slack) -> None:
+    slack.steward.clock.offset = MONDAY - datetime.now(UTC)
+    slack.reply("/steward", f"account add Globex <#{GLOBEX_CHANNEL}|globex>")
+    slack.reply("/promise", "globex send the deck by friday")
+    posted = slack.wait_posts(GLOBEX_CHANNEL, 1)  # the written confirmation
+    for typed in ("due P-1 friday", "due P-1 2026-12-04", "due P-1 4.12"):
+        text = slack.reply("/promise", typed)
+        assert "P-1 is already due then: Fri 4 Dec (2026-12-04). Nothing changed." in text
+    moved = slack.reply("/promise", "due P-1 next friday")
+    assert "P-1 is now due Fri 11 Dec (was Fri 4 Dec)" in moved
+    slack.settle()
+    notes = slack.posts(GLOBEX_CHANNEL)[len(posted) :]
+    assert [n["text"] for n in notes] == [
+        ":calendar: P-1 now due Fri 11 Dec (2026-12-11), was Fri 4 Dec."
+    ]

@@ -17,7 +17,7 @@ from bot.dates import split_due
 from bot.errors import UserError
 from bot.grammar import EARLIEST_ZONE, day_or_refuse, day_refusal, form_account, form_date
 from bot.invocation import Invocation
-from bot.models import Audience, Promise
+from bot.models import Audience, Promise, PromiseStatus
 from bot.promises import render, service
 from bot.promises.queries import get_promise, open_promises
 from bot.promises.service import EX_PROMISE, WHAT_LIMIT
@@ -170,6 +170,8 @@ def promise_due(inv: Invocation, session: Session, words: list[str]) -> Reply:
     )
     if due < inv.today:
         raise UserError(f"the new due date {due.isoformat()} has passed.", example)
+    if due == made.due_on and made.status == PromiseStatus.open:
+        return render.already_due(made, inv.today)  # nothing changed: nothing announced
     old = service.move(session, inv, made, due)
     return render.moved(made, old, inv.today)
 

@@ -138,7 +138,7 @@ def moved_note(made: Promise, old: date, today: date) -> str:
     due = made.due_on
     return (
         f":calendar: {promise_label(made.id)} now due {describe_day(due, today=today)} "
-        f"({due.isoformat()}), was {old.isoformat()}."
+        f"({due.isoformat()}), was {describe_day(old, today=today)}."
     )
 
 
@@ -149,9 +149,18 @@ def moved_owner_note(made: Promise, old: date, by: str) -> str:
     )
 
 
+def already_due(made: Promise, today: date) -> Reply:
+    shown = describe_day(made.due_on, today=today)
+    return say(
+        f":calendar: {promise_label(made.id)} is already due then: {shown} "
+        f"({made.due_on.isoformat()}). Nothing changed."
+    )
+
+
 def moved(made: Promise, old: date, today: date) -> Reply:
     shown = describe_day(made.due_on, today=today)
-    return say(f":calendar: {promise_label(made.id)} is now due {shown} (was {old.isoformat()}).")
+    was = describe_day(old, today=today)
+    return say(f":calendar: {promise_label(made.id)} is now due {shown} (was {was}).")
 
 
 def reassigned_note(made: Promise, old: str) -> str:
