@@ -41,7 +41,9 @@ def message(text: str, blocks: list[Block] | None = None) -> Reply:
     return {"text": clip(text, 3000), "blocks": blocks}
 
 
-def refusal(error: UserError, *, title: str, typed: str) -> Reply:
+def refusal(error: UserError, *, title: str, typed: str, button: str | None = None) -> Reply:
+    """What was wrong, an example that works, and the person's own text back (or, for a
+    button, what the button tried: they typed nothing)."""
     lines = [f":warning: *{title}:* {error.problem}"]
     blocks = [section(lines[0])]
     if error.suggestions:
@@ -51,7 +53,11 @@ def refusal(error: UserError, *, title: str, typed: str) -> Reply:
     if error.example:
         lines.append(f"Try: `{error.example}`")
         blocks.append(section(f"*Try:* `{escape(error.example)}`"))
-    if typed.strip():
+    if button and typed.strip():
+        tried = f"The button “{button}” tried `{typed}`."
+        blocks.append(context(escape(tried)))
+        lines.append(tried)
+    elif typed.strip():
         blocks.append(context("You typed (copy it to fix and send again):"))
         blocks.extend(fenced(typed))
         lines.append(f"You typed: {typed}")

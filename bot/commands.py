@@ -41,7 +41,7 @@ def run(db: Database, inv: Invocation, action: Action | None = None) -> Reply:
         with db.session() as session:
             return handler(inv, session)
     except UserError as error:
-        return refusal(error, title=TITLES[inv.command], typed=inv.typed)
+        return refusal(error, title=TITLES[inv.command], typed=inv.typed, button=inv.button)
 
 
 def steward(inv: Invocation, session: Session) -> Reply:

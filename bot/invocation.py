@@ -41,6 +41,7 @@ class Invocation:
     policy: Policy
     people: Mapping[str, Person] = field(default_factory=dict)  # every user the text mentions
     standings: Mapping[str, Standing] = field(default_factory=dict)  # checked with Slack just now
+    button: str | None = None  # the button pressed, when a click stands for this command
 
     @property
     def user_id(self) -> str:

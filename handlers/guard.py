@@ -100,6 +100,7 @@ def invocation(
     channel_id: str,
     *,
     people: Iterable[str] = (),
+    button: str | None = None,
 ) -> Invocation:
     """The Invocation for one of our people, with what Slack has to say looked up now, before
     any transaction: everyone the text mentions (and `people`), and the standing of the
@@ -120,6 +121,7 @@ def invocation(
         policy=Policy(st.settings.silence_days, st.settings.route_keywords),
         people=found,
         standings=standings,
+        button=button,
     )
 
 

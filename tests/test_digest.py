@@ -371,10 +371,13 @@ def test_button_on_a_promise_closed_since_refuses(slack: Slack) -> None:
         "action_id": "digest_snooze_day",
         "value": value,
         "block_id": "promise-1",
+        "text": {"type": "plain_text", "text": "Snooze 1 day"},
     }
     slack.block_actions(ALICE, action, channel=dm, message=message, response_key="z")
     text = slack.response_text("z")
-    assert "P-1 is already kept" in text and "snooze P-1 for 1 day" in text
+    assert "P-1 is already kept" in text
+    assert "The button “Snooze 1 day” tried `/steward snooze P-1 for 1 day`" in text
+    assert "You typed" not in text  # they typed nothing
 
 
 def test_buttons_we_did_not_write_are_refused_with_one_line(slack: Slack) -> None:

@@ -73,7 +73,8 @@ def register(app: App, st: Steward) -> None:
         command, text, act = _command(button, click, picked)
         inv = None
         try:  # the look-ups too: whatever fails, the person hears that nothing was saved
-            inv = invocation(st, who, command, text, channel)
+            label = (action.get("text") or {}).get("text") or "New due date"
+            inv = invocation(st, who, command, text, channel, button=label)
             reply = run(st.db, inv, act)
         except Exception:
             log.exception("digest click %s failed", button.value)
