@@ -110,3 +110,37 @@ def test_a_new_due_date_on_the_same_day_changes_and_announces_nothing(slack: Sla
     assert [n["text"] for n in notes] == [
         ":calendar: P-1 now due Fri 11 Dec (2026-12-11), was Fri 4 Dec."
     ]
+
+
+def test_wording_a_contact_of_no_kind_and_one_message(slack: Slack) -> None:
+    from bot.blocks import rendered
+    from bot.cases.render import case_post
+    from bot.models import Account, Case
+
+    slack.reply("/steward", f"account add Globex <#{GLOBEX_CHANNEL}|globex>")
+    text = slack.reply("/logcontact", "globex yesterday with Jan: talked renewal")
+    assert "Logged a contact with Jan" in text and "Logged other" not in text
+    account = Account(
+        id=1,
+        team_id="T",
+        name="Globex",
+        name_key="globex",
+        slug="globex",
+        owner_id=ALICE,
+        created_at=MONDAY,
+        created_by=ALICE,
+    )
+    case = Case(
+        id=1,
+        team_id="T",
+        account_id=1,
+        function="finance",
+        origin_channel="C1",
+        origin_ts="1.1",
+        source_key="k",
+        counterpart_channel="C2",
+        raised_by=BORIS,
+        created_at=MONDAY,
+    )
+    post = case_post(case, account, [{"user": BORIS, "text": "hi"}], None, lambda u: "boris")
+    assert "The thread so far (1 message):" in rendered(post)

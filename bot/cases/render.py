@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot import keys
-from bot.blocks import context, header, message, section
+from bot.blocks import context, count, header, message, section
 from bot.cases.grammar import CaseRef, RoutePick
 from bot.dates import describe_day
 from bot.models import Account, Case, CaseStatus
@@ -92,7 +92,7 @@ def case_post(
     blocks: list[Block] = [header(head), section(intro)]
     shown = thread[:THREAD_MESSAGES]
     if shown:
-        blocks.append(context(f"The thread so far ({len(thread)} messages):"))
+        blocks.append(context(f"The thread so far ({count(len(thread), 'message')}):"))
         room = 40 - len(blocks)
         text = "\n".join(f"{_author(m, names)}: {inert(m.get('text', ''), names)}" for m in shown)
         pieces = chunks(text, SECTION_LIMIT - 10)

@@ -33,8 +33,9 @@ def logged(done: Logged, today: date) -> Reply:
     who = ""
     if done.contact:
         who = f" with {escape(done.contact.name)}{' (new contact)' if done.new_contact else ''}"
+    what = "a contact" if done.kind is InteractionKind.other else done.kind.value
     return say(
-        f":white_check_mark: Logged {done.kind.value}{who} at *{escape(done.account.name)}*, "
+        f":white_check_mark: Logged {what}{who} at *{escape(done.account.name)}*, "
         f"{describe_day(done.day, today=today)}: “{done.summary}” · `{done.label}`"
     )
 
