@@ -144,3 +144,22 @@ def test_wording_a_contact_of_no_kind_and_one_message(slack: Slack) -> None:
     )
     post = case_post(case, account, [{"user": BORIS, "text": "hi"}], None, lambda u: "boris")
     assert "The thread so far (1 message):" in rendered(post)
+
+
+def test_refusals_say_what_was_understood(slack: Slack) -> None:
+    from tests.conftest import ACME_CHANNEL
+
+    slack.reply("/steward", f"account add Acme Rail <#{ACME_CHANNEL}|acme-rail>")
+    slack.reply("/steward", f"account add Globex <#{GLOBEX_CHANNEL}|globex>")
+    text = slack.reply("/logcontact", "acme call: talked", channel=GLOBEX_CHANNEL)
+    assert "this is *Globex*'s channel" in text and "“acme” looks like *Acme Rail*" in text
+    assert "/logcontact acme-rail call: …" in text and "as a day" not in text
+    text = slack.reply("/logcontact", "call: x", channel="DALICE")
+    assert "which account?" in text and "no account matches" not in text
+    assert "All open promises" in slack.reply("/promise", "list all")
+    text = slack.reply("/promise", "list bogus")
+    assert "`list` takes mine, overdue, all, an @person or an account" in text
+    text = slack.reply("/logcontact", "globex call with <!channel>: hi")
+    assert "not a mention (@channel)" in text and "<!channel>" not in text.split("You typed")[0]
+    text = slack.reply("/steward", f"account add Initech <#{ACME_CHANNEL}|acme-rail>")
+    assert "channel:none" in text and f"channel:<#{ACME_CHANNEL}>" not in text

@@ -109,8 +109,11 @@ def _take_account(
                 )
     if here is not None:
         return here, words
-    if not words:
-        raise UserError("which account? Name it first (slug, name or #channel).", example)
+    if not looked:  # nothing, or a word that is not a name (`call`): no account was named
+        raise UserError(
+            "which account? Name it first (slug, name or #channel), or run this in its channel.",
+            example,
+        )
     raise UserError(
         f"no account matches “{words[0]}”.",
         example,

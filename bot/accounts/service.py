@@ -84,8 +84,9 @@ def check_channel_free(
     holder = account_for_channel(session, team_id, channel_id)
     if holder and holder is not account:
         raise UserError(
-            f"<#{channel_id}> is already the channel of `{holder.slug}`; one channel per account.",
-            f"/steward account set {holder.slug} channel:<#{channel_id}>",
+            f"<#{channel_id}> is already the channel of `{holder.slug}`; one channel per account. "
+            f"Free it first (`/steward account set {holder.slug} channel:none`), or pick another.",
+            f"/steward account set {holder.slug} channel:none",
         )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot import keys
 from bot.accounts.grammar import named_or_here, take_account
-from bot.accounts.queries import NAME_LIMIT
+from bot.accounts.queries import NAME_LIMIT, prefix_matches
 from bot.blocks import Reply, say
 from bot.contacts import render, roster, service
 from bot.contacts.queries import close_names, contact_named, key_contacts
@@ -25,6 +25,7 @@ from bot.invocation import Invocation
 from bot.models import Account, Attitude, BuyingRole, Contact, InteractionKind
 from bot.slacktext import (
     SECTION_LIMIT,
+    SPECIAL_MENTION,
     channel_id_of,
     defuse,
     escape,
@@ -98,7 +99,7 @@ def logcontact(inv: Invocation, session: Session) -> Reply:
                 EX_EDIT if first == "edit" else EX_DELETE,
             ) from None
         raise
-    said = read_head(inv, rest, EX_LOG)
+    said = read_head_here(inv, session, account, rest)
     done = service.record(
         session,
         inv,
@@ -110,6 +111,27 @@ def logcontact(inv: Invocation, session: Session) -> Reply:
         said.title,
     )
     return render.logged(done, inv.today)
+
+
+def read_head_here(inv: Invocation, session: Session, account: Account, rest: list[str]) -> Head:
+    """`read_head`, saying so plainly when a word it cannot read as a day starts another
+    account's name: in #globex, `/logcontact acme call: …` logs for Globex unless Acme is named
+    in full, so say that rather than "couldn't read “acme” as a day"."""
+    first = rest[0] if rest else ""
+    try:
+        return read_head(inv, list(rest), EX_LOG)
+    except UserError:
+        others = [a for a in prefix_matches(session, inv.team_id, first) if a.id != account.id]
+        if not others or first.lower() in (*KINDS, "with"):
+            raise
+        names = " or ".join(f"*{escape(a.name)}* (`{a.slug}`)" for a in others[:3])
+        here = escape(account.name)
+        raise UserError(
+            f"this is *{here}*'s channel, so a contact logged here is {here}'s unless you name "
+            f"another account in full. “{first}” looks like {names}: name it in full, or log it "
+            "in its own channel.",
+            f"/logcontact {others[0].slug} call: …",
+        ) from None
 
 
 def _is_label(word: str) -> bool:
@@ -189,9 +211,9 @@ def read_head(inv: Invocation, rest: list[str], example: str) -> Head:
     if "with" in lowered:
         at = lowered.index("with")
         person, rest = " ".join(rest[at + 1 :]), rest[:at]
-        if user_id_of(person) or channel_id_of(person):
+        if user_id_of(person) or channel_id_of(person) or SPECIAL_MENTION.search(person):
             raise UserError(
-                f"“with” takes the client person's name as text, not a mention ({person}).",
+                f"“with” takes the client person's name as text, not a mention ({defuse(person)}).",
                 example,
             )
         person, title = name_and_title(unescape(plain(person)))

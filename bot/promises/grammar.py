@@ -31,7 +31,7 @@ HELP = (
     "account's channel, where the client can read it if it is shared with them. "
     "`/promise internal acme …` keeps it to us (the account's internal channel, or the "
     "owner's DM)\n"
-    "• `/promise list [account|mine|overdue|@person]` · `/promise done P-12` · "
+    "• `/promise list [account|mine|overdue|all|@person]` · `/promise done P-12` · "
     "`/promise cancel P-12 [reason]` · `/promise due P-12 next friday`\n"
     "• `/promise owner P-12 @nina` gives it to someone else · `/promise reword P-12 <new "
     "words>` · `/promise reopen P-12 [by friday]` opens a kept, broken or cancelled one again\n"
@@ -128,13 +128,23 @@ def promise_list(inv: Invocation, session: Session, words: list[str]) -> Reply:
     if arg.lower() == "overdue":
         rows = open_promises(session, team, due_before=inv.today)
         return render.promise_list("Overdue promises", rows, inv.today, empty="none. :tada:")
+    if arg.lower() == "all":
+        rows = open_promises(session, team)
+        return render.promise_list("All open promises", rows, inv.today, empty="none. :tada:")
     owner = user_id_of(arg)
     if owner:
         rows = open_promises(session, team, owner_id=owner)
         return render.promise_list(
             f"Open promises owned by <@{owner}>", rows, inv.today, empty="none."
         )
-    account = resolve_account(session, team, arg, EX_LIST)
+    try:
+        account = resolve_account(session, team, arg, EX_LIST)
+    except UserError as error:
+        raise UserError(
+            f"`list` takes mine, overdue, all, an @person or an account, and {error.problem}",
+            EX_LIST,
+            error.suggestions,
+        ) from None
     rows = open_promises(session, team, account=account)
     return render.promise_list(
         f"Open promises to {escape(account.name)}", rows, inv.today, empty="none."
