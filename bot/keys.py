@@ -80,6 +80,11 @@ def route_owner_note(channel_id: str, source_ts: str) -> str:
     return _key("route", channel_id, source_ts, "owner")
 
 
+def dm_help(channel: str, ts: str) -> str:
+    """The short help answering a message someone wrote to Steward in its DM."""
+    return _key("dmhelp", channel, ts)
+
+
 def digest(team_id: str, user_id: str, day: date) -> str:
     """One rep's digest for one local day: never queued twice (bot/digest)."""
     return _key("digest", team_id, user_id, day.isoformat())

@@ -163,3 +163,27 @@ def test_refusals_say_what_was_understood(slack: Slack) -> None:
     assert "not a mention (@channel)" in text and "<!channel>" not in text.split("You typed")[0]
     text = slack.reply("/steward", f"account add Initech <#{ACME_CHANNEL}|acme-rail>")
     assert "channel:none" in text and f"channel:<#{ACME_CHANNEL}>" not in text
+
+
+def test_a_message_to_steward_gets_a_short_help(slack: Slack) -> None:
+    slack.standin.add_user("UJAN", "jan", tz="Europe/Warsaw", team_id="TCLIENT")
+    ours_dm, their_dm = slack.standin._open_im(ALICE), slack.standin._open_im("UJAN")
+    for user, dm in ((ALICE, ours_dm), ("UJAN", their_dm)):
+        event = {
+            "type": "message",
+            "channel": dm,
+            "channel_type": "im",
+            "user": user,
+            "text": "hello? how do I log a call",
+            "ts": "1795431354.000100",
+            "event_ts": "1795431354.000100",
+        }
+        assert slack.event(event, event_id=f"Ev{user}").status == 200
+        assert slack.event(event, event_id=f"Ev{user}", retry=1).status == 200  # Slack's retry
+    ours = slack.wait_posts(ours_dm, 1)
+    theirs = slack.wait_posts(their_dm, 1)
+    slack.settle()
+    assert len(slack.posts(ours_dm)) == 1 and len(slack.posts(their_dm)) == 1
+    assert "`/steward help` shows everything" in ours[0]["text"]
+    assert "only for the team that runs Steward" in theirs[0]["text"]
+    assert "/logcontact" not in theirs[0]["text"]

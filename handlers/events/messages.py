@@ -10,11 +10,12 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import keys, outbox
 from bot.cases import lifecycle
 from bot.cases.service import Facts
 from bot.digest import service as digest
 from bot.digest import signs
-from bot.models import CaseStatus
+from bot.models import Audience, CaseStatus
 from bot.steward import Steward
 from handlers import casework
 from handlers.casework import tell
@@ -41,6 +42,35 @@ def heard(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
     with st.db.session() as session:
         digest.client_spoke(session, team, channel, at)
     return "the client spoke"
+
+
+DM_HELP = (
+    "Hi! I work through commands rather than messages: `/logcontact` logs a contact, "
+    "`/promise` records a promise, `/steward help` shows everything (each one alone opens a "
+    "form or an example). Your Home tab lists your accounts, promises and cases."
+)
+
+
+def answer_dm(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
+    """A message written to Steward in its DM gets a short help (a client's person, the one
+    line they may have), once per message however often Slack retries it."""
+    person = actor(st, body).person
+    line, audience = (DM_HELP, Audience.internal) if person.trusted else (
+        actor(st, body).refusal,
+        Audience.client,
+    )
+    channel = str(event["channel"])
+    with st.db.session() as session:
+        outbox.enqueue(
+            session,
+            key=keys.dm_help(channel, str(event["ts"])),
+            channel=channel,
+            text=line,
+            now=st.clock.now(),
+            audience=audience,
+            caused_by=person.user_id,
+        )
+    return "answered a DM"
 
 
 def carry(st: Steward, event: dict[str, Any], body: dict[str, Any]) -> str:
@@ -81,6 +111,9 @@ def register(app: App, st: Steward) -> None:
             log.exception("could not note a message in %s", event.get("channel"))
         if event.get("subtype") or f"<@{bot_user}>" in (event.get("text") or ""):
             return  # a mention of Steward is a command, handled as app_mention
+        if event.get("channel_type") == "im" and not event.get("thread_ts"):
+            log.info("message %s: %s", event.get("ts"), answer_dm(st, event, body))
+            return
         log.debug("message %s: %s", event.get("ts"), carry(st, event, body))
 
     app.event("message")(deferred(st, message))
