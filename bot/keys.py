@@ -87,7 +87,12 @@ def dm_help(channel: str, ts: str) -> str:
 
 def digest(team_id: str, user_id: str, day: date) -> str:
     """One rep's digest for one local day: never queued twice (bot/digest)."""
-    return _key("digest", team_id, user_id, day.isoformat())
+    return digest_prefix(team_id, user_id) + day.isoformat()
+
+
+def digest_prefix(team_id: str, user_id: str) -> str:
+    """What every digest key of this rep starts with."""
+    return _key("digest", team_id, user_id, "")
 
 
 HELD = "held:"

@@ -39,7 +39,7 @@ def enqueue(
     `audience`: who it is written for; `account_id`: whose content it is (it never goes to
     another account's channel); `caused_by`: who to tell if the exit refuses it.
     """
-    existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+    existing = queued(session, key)
     if existing:
         return existing
     message = OutboxMessage(
@@ -59,3 +59,8 @@ def enqueue(
     session.flush()
     Database.mark_queued(session)  # the worker wakes when this transaction commits
     return message
+
+
+def queued(session: Session, key: str) -> OutboxMessage | None:
+    """The message queued under `key`, whatever became of it."""
+    return session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()

@@ -17,6 +17,7 @@ from typing import Any, ParamSpec
 
 from slack_bolt import Ack, Respond
 
+from bot.home.render import refusal_home
 from bot.invocation import Invocation, Policy
 from bot.models import Audience
 from bot.people import Person
@@ -66,8 +67,19 @@ def actor(st: Steward, body: dict[str, Any]) -> Actor:
     return Actor(home.team_id, st.directory.person(home.team_id, user, hint_team=hinted))
 
 
-def refuse(st: Steward, who: Actor, respond: Respond) -> None:
-    """One polite line, seen by them alone, naming nothing internal; nothing else happens."""
+def refuse(st: Steward, who: Actor, respond: Respond, body: dict[str, Any] | None = None) -> None:
+    """One polite line, seen by them alone, naming nothing internal; nothing else happens. A
+    click in the Home tab has no response_url: their Home becomes that line."""
+    if body is not None and not body.get("response_url") and (
+        (body.get("view") or {}).get("type") == "home"
+    ):
+        st.work.submit_answer(
+            st.gateway.publish_home,
+            person=who.person,
+            view=refusal_home(who.refusal),
+            audience=Audience.client,
+        )
+        return
     st.work.submit_answer(
         st.gateway.respond,
         respond,
@@ -143,7 +155,7 @@ def ours_only(
     def judged(body: dict[str, Any], respond: Respond) -> None:
         who = actor(st, body)
         if not who.ours:
-            refuse(st, who, respond)
+            refuse(st, who, respond, body)
             return
         act(who, body, respond)
 

@@ -354,3 +354,36 @@ def test_ten_thousand_logged_contacts_import_in_bulk(
 def test_the_spreadsheet_guard_gives_back_every_value(text: str) -> None:
     assert unguard(guard(text)) == text
     assert not guard(text).startswith(("=", "+", "-", "@", "\t"))
+
+
+def test_a_formula_in_a_contact_name_is_guarded_in_interactions_csv(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database(database_url)
+    with db.session() as session:
+        at = account(session, "Formula Co", "formula-co")
+        session.flush()
+        met = contact(session, at, "=2+5+cmd|' /C calc'!A0")
+        session.flush()
+        session.add(interaction(at, "call", "hello", met))
+    db.dispose()
+    code, _, err = steward(capsys, "export", "--to", str(tmp_path / "out"), "--db", database_url,
+                           "--team", TEAM)  # fmt: skip
+    assert code == 0, err
+    rows = read_csv(tmp_path / "out" / "interactions.csv")
+    column = rows[0].index("contact")
+    assert rows[1][column] == "'=2+5+cmd|' /C calc'!A0"  # a spreadsheet shows it, runs nothing
+
+
+def test_an_account_whose_internal_channel_is_its_client_channel_is_refused(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_csv(folder / "accounts.csv", [
+        ["slug", "name", "owner", "channel", "internal_channel"],
+        ["same", "Same Co", "UALICE", "CSAME", "CSAME"],
+    ])  # fmt: skip
+    code, _, err = steward(capsys, "import", str(folder), "--db", database_url, "--team", TEAM)
+    assert code == 1
+    assert "accounts.csv line 2: internal_channel is the account's channel with the client" in err

@@ -13,12 +13,15 @@ from sqlalchemy import and_, case, func, literal, or_
 from sqlalchemy import select as rows_of  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select
 
+from bot import keys
 from bot.db import day_of, days_before
 from bot.models import (
     Account,
     Interaction,
     Member,
     NudgeLedger,
+    OutboxMessage,
+    OutboxStatus,
     Promise,
     PromiseStatus,
     Snooze,
@@ -261,3 +264,47 @@ def snooze_row(
             Snooze.item_id == item_id,
         )
     ).first()
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A digest Slack has: where it is, for whom, for which of their days."""
+
+    user_id: str
+    day: date
+    channel: str
+    ts: str
+
+
+def posted_digest(session: Session, team_id: str, user_id: str, day: date) -> Posted | None:
+    """The rep's digest of `day`, if it was sent (a click rewrites it; so does a change made
+    elsewhere to what it shows)."""
+    ledger = session.exec(
+        select(NudgeLedger).where(
+            NudgeLedger.team_id == team_id,
+            NudgeLedger.user_id == user_id,
+            NudgeLedger.kind == DIGEST,
+            NudgeLedger.local_day == day,
+        )
+    ).first()
+    if ledger is None or not ledger.outbox_key:
+        return None
+    sent = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.key == ledger.outbox_key, OutboxMessage.status == OutboxStatus.sent
+        )
+    ).first()
+    if sent is None or not sent.ts:
+        return None
+    return Posted(user_id, day, sent.channel, sent.ts)
+
+
+def is_digest_of(
+    session: Session, team_id: str, user_id: str, channel: str, ts: str
+) -> bool:
+    """Whether the message at (channel, ts) is one of this rep's own digests: a click may
+    only rewrite that, never a message a forged container points at."""
+    sent = session.exec(
+        select(OutboxMessage).where(OutboxMessage.channel == channel, OutboxMessage.ts == ts)
+    ).first()
+    return sent is not None and sent.key.startswith(keys.digest_prefix(team_id, user_id))

@@ -169,7 +169,7 @@ def render_digest(digest: Digest) -> dict[str, Any]:
         if shown:
             blocks += [section(f"*{title}* ({len(items)})"), *shown]
     if digest.cases:
-        fits = max(0, min(MAX_CASES, budget - len(blocks) - 1))
+        fits = max(0, min(MAX_CASES, len(digest.cases), budget - len(blocks) - 1))
         if fits:
             blocks.append(section(f"*Cases open on your accounts* ({len(digest.cases)})"))
             blocks += [section(case_line(c, a, day)) for c, a in digest.cases[:fits]]

@@ -103,3 +103,8 @@ def _more(home: Home, left: int, full: bool) -> list[Block]:
             "elements": [button("Show more", MORE, str(page.page))],
         },
     ]
+
+
+def refusal_home(line: str) -> dict[str, Any]:
+    """The Home of someone Steward is not for (or could not vouch for): one line, nothing else."""
+    return {"type": "home", "blocks": [section(line)]}

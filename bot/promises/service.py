@@ -15,7 +15,7 @@ from bot import keys
 from bot.errors import UserError
 from bot.invocation import Invocation
 from bot.models import Account, Audience, EventKind, Promise, PromiseStatus, stored_id
-from bot.outbox import enqueue
+from bot.outbox import enqueue, queued
 from bot.promises import render
 from bot.story.service import record as keep
 
@@ -164,18 +164,22 @@ def confirm(
 
 
 def note_in_thread(session: Session, inv: Invocation, made: Promise, key: str, text: str) -> None:
-    """A change to a promise, said in the thread of its written confirmation."""
+    """A change to a promise, said in the thread of its written confirmation: where that went
+    (an internal promise given to someone else was confirmed in the first owner's DM)."""
     account = session.get(Account, made.account_id)
     target = confirmation_target(made, account) if account else None
     if account is None or target is None:
         return
+    confirmed = queued(session, keys.promise_confirmation(made.id))
+    if confirmed is not None:
+        target = confirmed.channel, Audience(confirmed.audience)
     channel, audience = target
     enqueue(
         session,
         key=keys.promise_note(made.id, key),
         channel=channel,
         text=text,
-        thread_key=keys.promise_confirmation(made.id),
+        thread_key=keys.promise_confirmation(made.id) if confirmed else None,
         now=inv.now,
         audience=audience,
         account_id=stored_id(account.id),

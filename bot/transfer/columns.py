@@ -51,7 +51,10 @@ REQUIRED: dict[str, frozenset[str]] = {
 """Columns an imported file must have; the others may be left out (their defaults apply)."""
 
 FREE_TEXT = frozenset(
-    {"name", "title", "summary", "what", "note", "reason", "buys", "competitors", "perception"}
+    {
+        "name", "contact", "title", "summary", "what", "note", "reason", "buys", "competitors",
+        "perception",
+    }
 )
 """Columns holding what people typed: guarded against spreadsheet formulas (`guard`)."""
 

@@ -245,13 +245,16 @@ def roles_of(cells: Cells) -> str:
 
 def account_row(line: int, cells: Cells) -> AccountRow:
     owner = cells.user("owner", required=True) or ""
+    channel, internal = cells.channel("channel"), cells.channel("internal_channel")
+    if internal and internal == channel:  # as `account set internal:` refuses it
+        raise BadCell("internal_channel is the account's channel with the client")
     return AccountRow(
         line=line,
         slug=slug_of(cells),
         name=cells.name(),
         owner=owner,
-        channel=cells.channel("channel"),
-        internal_channel=cells.channel("internal_channel"),
+        channel=channel,
+        internal_channel=internal,
         tier=cells.choice("tier", Tier, Tier.standard),
         stage=cells.choice("stage", Stage, Stage.responsive),
         silence_days=cells.count("silence_days"),

@@ -19,12 +19,12 @@ from bot.accounts.queries import account_of_team
 from bot.blocks import Reply, failure, refusal
 from bot.commands import Action, run
 from bot.contacts import render as contact_render
-from bot.digest import grammar, service
+from bot.digest import grammar, queries, service
 from bot.digest.grammar import Button, DigestClick
 from bot.digest.render import render_digest
 from bot.errors import UserError
 from bot.invocation import Invocation
-from bot.models import Audience
+from bot.models import Account, Audience, Promise
 from bot.promises.grammar import promise_done, promise_due
 from bot.steward import Steward
 from handlers.events import home
@@ -85,6 +85,8 @@ def register(app: App, st: Steward) -> None:
         answer(st, who, respond, reply)
         if inv is not None:
             update_digest(st, inv, container.get("message_ts"))
+            if button in (Button.kept, Button.due):
+                refresh_others(st, inv, click.item_id)  # a promise kept or moved: everywhere
         home.refresh(st, who)
 
     def opens_form(body: dict[str, Any]) -> bool:
@@ -114,11 +116,15 @@ def _open_log_form(
 
 
 def update_digest(st: Steward, inv: Invocation, ts: str | None) -> None:
-    """Rewrite the person's digest message (in `inv.channel_id`) with what is left in it now."""
+    """Rewrite the person's digest message (in `inv.channel_id`) with what is left in it now;
+    only their own digest, whatever channel a click's container names."""
     if not ts or not inv.channel_id:
         return
     try:
         with st.db.session() as session:
+            if not queries.is_digest_of(session, inv.team_id, inv.user_id, inv.channel_id, ts):
+                log.warning("a digest click named a message that is not the person's digest")
+                return
             digest = service.digest_now(
                 session, inv.team_id, inv.user_id, inv.tz, inv.today, inv.policy.silence_days
             )
@@ -128,3 +134,34 @@ def update_digest(st: Steward, inv: Invocation, ts: str | None) -> None:
         )
     except Exception:
         log.exception("could not update the digest in %s", inv.channel_id)
+
+
+def refresh_others(st: Steward, inv: Invocation, promise_id: int) -> None:
+    """Rewrite today's digest of everyone else it may show the promise to (its owner, its
+    account's owner), so no digest still offers buttons for a promise already kept or moved."""
+    try:
+        with st.db.session() as session:
+            found = session.get(Promise, promise_id)
+            account = session.get(Account, found.account_id) if found else None
+        if found is None or account is None:
+            return
+        for user in {found.owner_id, account.owner_id} - {inv.user_id}:
+            person = st.directory.person(inv.team_id, user)
+            today = st.clock.today(person.tz)
+            with st.db.session() as session:
+                posted = queries.posted_digest(session, inv.team_id, user, today)
+                if posted is None:
+                    continue
+                digest = service.digest_now(
+                    session, inv.team_id, user, person.tz, today, inv.policy.silence_days
+                )
+                message = render_digest(digest)
+            st.gateway.update(
+                channel=posted.channel,
+                ts=posted.ts,
+                audience=Audience.internal,
+                account_id=None,
+                **message,
+            )
+    except Exception:
+        log.exception("could not refresh the other digests showing P-%s", promise_id)

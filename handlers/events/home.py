@@ -32,10 +32,7 @@ def publish(
     """Build the person's Home and publish it; `opened`: they are looking at it now, so it is
     kept fresh from here on (Member.home_opened_at)."""
     if not who.ours:
-        view = {
-            "type": "home",
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": who.refusal}}],
-        }
+        view = render.refusal_home(who.refusal)
         st.gateway.publish_home(person=who.person, view=view, audience=Audience.client)
         return
     user, now = who.person.user_id, st.clock.now()
