@@ -280,3 +280,35 @@ def test_the_readme_demo_is_a_real_run() -> None:
     assert lines[first:last] == ran, (
         "README's demo differs from a real run: STEWARD_UPDATE_DEMO=1 pytest -k readme_demo"
     )
+
+
+def test_form_values_a_slack_widget_could_not_hold_are_refused(tmp_path: Path) -> None:
+    text = run(
+        """
+/steward account add Acme Rail
+/steward account add Acme Logistics
+/logcontact
+:submit account=acme kind=call summary=hi
+:submit account="acme rail" kind=lunch summary=hi
+:submit account="acme rail" day=yesterday summary=hi
+:submit account="acme rail" kind=meeting summary=hi
+""",
+        tmp_path,
+    )
+    assert "! account: 'acme' matches Acme Logistics (acme-logistics), Acme Rail" in text
+    assert "! kind: 'lunch' is not one of the choices: call, meeting" in text
+    assert "! day: the date picker takes a date like 2026-12-01: 'yesterday'" in text
+    assert "Logged meeting at *Acme Rail*" in text and text.count("Logged ") == 1
+
+
+def test_a_form_opened_for_an_account_shows_its_name(tmp_path: Path) -> None:
+    text = run(
+        """
+/steward account add Acme Rail
+/steward account set acme silence:1d
+:time next monday 10:00
+:click 1
+""",
+        tmp_path,
+    )
+    assert "account: Account = Acme Rail" in text

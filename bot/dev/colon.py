@@ -163,7 +163,8 @@ def _submit(console: Console, args: list[str]) -> None:
             continue
         element = block["element"]
         typed = given.pop(block["block_id"], None)
-        values[block["block_id"]] = {element["action_id"]: _state(console, element, typed)}
+        field = block["block_id"]
+        values[field] = {element["action_id"]: _state(console, field, element, typed)}
     if given:
         raise ConsoleError(f"the form has no field {', '.join(given)}")
     view = console.view
@@ -187,34 +188,55 @@ def _label(view: dict[str, Any], block_id: str) -> str:
     return block_id
 
 
-def _state(console: Console, element: dict[str, Any], value: str | None) -> dict[str, Any]:
+def _state(
+    console: Console, field: str, element: dict[str, Any], value: str | None
+) -> dict[str, Any]:
+    """What Slack would send for a field; a value Slack's own widget could not hold (a choice
+    not offered, a date picker given words, a menu typed ambiguously) is refused, as the
+    widget would not let the person pick it."""
     kind = element["type"]
     state: dict[str, Any] = {"type": kind}
     if kind == "datepicker":
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ConsoleError(f"{field}: the date picker takes a date like 2026-12-01: {value!r}")
         state["selected_date"] = value or element.get("initial_date")
     elif kind == "users_select":
         state["selected_user"] = (
             console._user(value.lstrip("@")) if value else element.get("initial_user")
         )
     elif kind == "static_select":
-        chosen = next((o for o in element.get("options", []) if o["value"] == value), None)
+        options = element.get("options", [])
+        chosen = next((o for o in options if value in (o["value"], o["text"]["text"])), None)
+        if value and chosen is None:
+            offered = ", ".join(o["value"] for o in options)
+            raise ConsoleError(f"{field}: {value!r} is not one of the choices: {offered}")
         state["selected_option"] = chosen or element.get("initial_option")
     elif kind == "external_select":
         state["selected_option"] = (
-            _suggest(console, element, value) if value else element.get("initial_option")
+            _suggest(console, field, element, value) if value else element.get("initial_option")
         )
     else:
         state["value"] = value
     return state
 
 
-def _suggest(console: Console, element: dict[str, Any], value: str) -> dict[str, Any] | None:
-    """Pick from what the app suggests for `value`, as a person typing in the menu would."""
+def _suggest(
+    console: Console, field: str, element: dict[str, Any], value: str
+) -> dict[str, Any] | None:
+    """Pick from what the app suggests for `value`, as a person typing in the menu would: the
+    one suggestion, or the one named exactly; several is a choice the person must make."""
     result = console.slack.block_suggestion(
         console.user, element["action_id"], value, console.view or {}
     )
     options = (result.json() or {}).get("options") or []
-    return options[0] if options else None
+    exact = [o for o in options if o["text"]["text"].casefold() == value.casefold()]
+    if len(options) > 1 and len(exact) != 1:
+        names = ", ".join(o["text"]["text"] for o in options[:5])
+        raise ConsoleError(f"{field}: {value!r} matches {names}: type more of the name")
+    if not options:
+        raise ConsoleError(f"{field}: nothing matches {value!r}")
+    chosen: dict[str, Any] = exact[0] if exact else options[0]
+    return chosen
 
 
 def _moment(spec: str, local_now: datetime) -> datetime:

@@ -174,7 +174,7 @@ class Screen:
             initial = (
                 element.get("initial_value")
                 or element.get("initial_date")
-                or (element.get("initial_option") or {}).get("value")
+                or ((element.get("initial_option") or {}).get("text") or {}).get("text")
                 or (element.get("initial_user") and self._name_of(element["initial_user"]))
             )
             optional = " (optional)" if block.get("optional") else ""
