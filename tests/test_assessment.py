@@ -21,6 +21,8 @@ CALM = Signals(stage=Stage.cooperating, silent_days=3, threshold=14, deciders=1,
         ({}, Word.good, "in touch 3 days ago (threshold 14)"),
         ({"promised": 4, "kept_on_time": 4}, Word.good, "all 4 promises"),
         ({"silent_days": 14}, Word.good, "in touch 14 days ago"),  # at the threshold: not past
+        ({"silent_days": 0}, Word.good, "in touch today (threshold 14)"),
+        ({"silent_days": 1}, Word.good, "in touch yesterday (threshold 14)"),
         ({"silent_days": 15}, Word.at_risk, "no contact for 15 days (threshold 14)"),
         ({"deciders": 0}, Word.watch, "no decider known"),
         ({"lone_looker": BORIS}, Word.watch, f"looked after by <@{BORIS}> alone"),

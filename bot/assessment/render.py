@@ -87,10 +87,11 @@ def _last_contact(a: Assessment) -> str:
     if a.last is None:
         return f"*Last contact:* none logged yet — `/logcontact {a.account.slug} call: …`"
     days = (a.today - a.last.occurred_on).days
+    ago = f" ({count(days, 'day')} ago)" if days > 1 else ""  # not "today (0 days ago)"
     with_whom = f" with {escape(a.last.with_whom)}" if a.last.with_whom else ""
     return (
         f"*Last contact:* {a.last.kind}{with_whom}, "
-        f"{describe_day(a.last.occurred_on, today=a.today)} ({count(days, 'day')} ago)\n"
+        f"{describe_day(a.last.occurred_on, today=a.today)}{ago}\n"
         f"> {clip(a.last.summary, 500)}"
     )
 

@@ -101,7 +101,8 @@ def health(s: Signals) -> Health:
         return Health(Word.at_risk, tuple(risks + found))
     if found:
         return Health(Word.watch, tuple(found))
-    good = [f"in touch {count(s.silent_days, 'day')} ago (threshold {s.threshold})"]
+    when = {0: "today", 1: "yesterday"}.get(s.silent_days, f"{count(s.silent_days, 'day')} ago")
+    good = [f"in touch {when} (threshold {s.threshold})"]
     if s.promised:
         good.append(f"all {s.promised} promises of the last 90 days kept on time")
     good.append(f"{count(s.deciders, 'decider')} known")
