@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.blocks import rendered
 from bot.cases.grammar import parse_keywords
-from bot.cases.lifecycle import working_hours_between
+from bot.cases.hours import working_hours_between
 from bot.cases.service import suggest_function
 from bot.models import Case, CaseStatus
 from scheduler.jobs import tick
