@@ -54,7 +54,11 @@ class Directory:
         with self._lock:
             if self._home is None:
                 auth = self.client.auth_test()
-                self._home = Home(str(auth["team_id"]), auth.get("enterprise_id") or None)
+                self._home = Home(
+                    str(auth["team_id"]),
+                    auth.get("enterprise_id") or None,
+                    auth.get("user_id") or None,
+                )
             return self._home
 
     def cached_tz(self, session: Session, team_id: str, user_id: str) -> ZoneInfo | None:

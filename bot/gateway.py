@@ -231,6 +231,17 @@ class Gateway:
             log.warning("conversations.replies %s %s: %s", channel, ts, error)
             return []
 
+    def members(self, channel: str, *, limit: int = 200) -> list[str] | None:
+        """conversations.members: up to `limit` of the channel's members, Steward itself left
+        out (None when Slack would not say)."""
+        try:
+            found = self.client.conversations_members(channel=channel, limit=limit)["members"]
+        except Exception as error:
+            log.warning("conversations.members %s: %s", channel, error)
+            return None
+        me = self.directory.home().bot_user_id
+        return [str(m) for m in found[:limit] if m != me]
+
     def permalink(self, channel: str, ts: str) -> str | None:
         """chat.getPermalink: a link to the message (None when Slack would not say)."""
         try:

@@ -42,6 +42,7 @@ class Invocation:
     people: Mapping[str, Person] = field(default_factory=dict)  # every user the text mentions
     standings: Mapping[str, Standing] = field(default_factory=dict)  # checked with Slack just now
     button: str | None = None  # the button pressed, when a click stands for this command
+    team_zones: Mapping[str, str] = field(default_factory=dict)  # channel → most members' zone
 
     @property
     def user_id(self) -> str:

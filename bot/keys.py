@@ -70,6 +70,11 @@ def case_note(case_id: int | None, what: str) -> str:
     return _key("case", case_id, what)
 
 
+def case_aging_owner(case_id: int | None) -> str:
+    """The account's owner told, once, that a case has waited through two aging nudges."""
+    return _key("case", case_id, "aging", "owner")
+
+
 def case_told(case_id: int | None, user_id: str) -> str:
     """Told once that their messages in a routed thread are carried to our team."""
     return _key("told", case_id, user_id)[:64]

@@ -344,7 +344,9 @@ class CaseStatus(StrEnum):
 
 
 class Route(SQLModel, table=True):
-    """Our channel for a function (finance, logistics…); `account_id` 0 is the default route."""
+    """Our channel for a function (finance, logistics…); `account_id` 0 is the default route.
+    `tz` and `workdays` are the counterpart team's working week (09:00–17:00 there): a case
+    ages by them. No `tz`: UTC."""
 
     __table_args__ = (
         UniqueConstraint("team_id", "function", "account_id", name="uq_route_function"),
@@ -357,6 +359,8 @@ class Route(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     created_by: str = Field(max_length=32)
     created_at: datetime
+    tz: str | None = Field(default=None, max_length=64)  # IANA name, e.g. America/New_York
+    workdays: str = Field(default="mon,tue,wed,thu,fri", max_length=32)
 
 
 class Case(SQLModel, table=True):
@@ -391,7 +395,8 @@ class Case(SQLModel, table=True):
     resolution: str | None = Field(default=None, max_length=3000)
     created_at: datetime
     resolved_at: datetime | None = None
-    nudged_at: datetime | None = None
+    nudged_at: datetime | None = None  # the last aging nudge
+    nudges: int = 0  # aging nudges said so far (each once: its outbox key has its number)
     post_channel: str | None = Field(default=None, max_length=32)  # the case post, once sent
     post_ts: str | None = Field(default=None, max_length=32)
 

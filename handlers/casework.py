@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.cases import lifecycle, service
 from bot.cases import render as case_render
 from bot.cases.grammar import parse_keywords, resolution
+from bot.cases.hours import most_common_zone
 from bot.cases.service import Facts, Outcome, Plan, PostState, RouteRequest
 from bot.models import Audience, CaseStatus
 from bot.people import Person
@@ -35,6 +36,14 @@ def quoted(st: Steward, team_id: str, text: str) -> str:
     """`text` pinging nobody: mentions become names."""
     names = names_for(st, team_id, [text], [])
     return inert(text, lambda user: names.get(user, user))
+
+
+def team_zone(st: Steward, team_id: str, channel: str) -> str | None:
+    """The zone most of the channel's members have (users.info, cached; ties: the
+    alphabetically first), for a route's working hours; None when Slack would not say."""
+    members = st.gateway.members(channel) or []
+    people = (st.directory.person(team_id, user) for user in members)
+    return most_common_zone(p.tz.key for p in people if p.ours is not None)
 
 
 def gather(st: Steward, request: RouteRequest, plan: Plan) -> Facts:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, Respond
 
 from bot.accounts.queries import account_for_channel
 from bot.blocks import failure, say
+from bot.cases.grammar import team_zone_channel
 from bot.commands import run
 from bot.contacts import render as contact_render
 from bot.promises import render as promise_render
 from bot.steward import Steward
+from handlers import casework
 from handlers.events import home
 from handlers.guard import Actor, answer, invocation, ours_only
 
@@ -55,6 +58,9 @@ def register(app: App, st: Steward) -> None:
             return
         try:  # the look-ups too: whatever fails, the person hears that nothing was saved
             inv = invocation(st, who, command, text.strip(), body["channel_id"])
+            if channel := team_zone_channel(command, inv.text):  # route set: its team's zone
+                zone = casework.team_zone(st, who.team_id, channel)
+                inv = replace(inv, team_zones={channel: zone} if zone else {})
             reply = run(st.db, inv)
         except Exception:
             log.exception("%s failed", command)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.cases.lifecycle import nudge_aging_cases
+from bot.cases.aging import nudge_aging_cases
 from bot.digest import queries as digest_queries
 from bot.digest import service as digest
 from bot.steward import Steward

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.blocks import rendered
 from bot.cases.grammar import parse_keywords
-from bot.cases.lifecycle import working_hours_between
+from bot.cases.hours import working_hours_between
 from bot.cases.service import suggest_function
 from bot.models import Case, CaseStatus
 from scheduler.jobs import tick
@@ -311,7 +311,7 @@ def test_the_message_shortcut_opens_a_form_and_routes(routed: Slack) -> None:
     assert "they are waiting since May" in text and "Where is our credit note?" in text
 
 
-def test_an_untaken_case_is_nudged_once_after_four_working_hours(routed: Slack) -> None:
+def test_an_untaken_case_is_nudged_after_four_working_hours_not_sooner(routed: Slack) -> None:
     slack = routed
     bot = slack.standin.bot_user_id
     say(slack, GLOBEX_CHANNEL, f"<@{bot}> route finance: refund pending", user=ALICE)

@@ -17,12 +17,12 @@ from sqlmodel import Session
 
 from bot.accounts import queries as account_queries
 from bot.blocks import Reply, message, say, section
-from bot.cases import queries
+from bot.cases import hours, queries
 from bot.errors import UserError
 from bot.grammar import split_options
 from bot.invocation import Invocation
-from bot.models import Account
-from bot.slacktext import channel_id_of, escape
+from bot.models import Account, Route
+from bot.slacktext import channel_id_of, escape, tokens
 
 FUNCTION = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+>\s*")
@@ -34,11 +34,17 @@ DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "service": ("outage", "broken", "error", "bug", "support", "ticket"),
 }
 EX_ROUTE_SET = "/steward route set finance #finance-team"
+ZONE_EX = "America/New_York"
+EX_ROUTE_HOURS = f"/steward route set finance #finance-us tz:{ZONE_EX} days:mon-fri"
 PICK_VALUE_LIMIT = 1900  # a button's value is at most 2000 characters
 HELP_ROUTE = (
     "*Routing* — send a client thread to our team for it, and keep both threads in step\n"
     f"• `{EX_ROUTE_SET}` · `/steward route set finance #finance-acme account:acme-rail` · "
     "`/steward route list` · `/steward route remove finance`\n"
+    f"• A team's working hours (09:00–17:00 there): `{EX_ROUTE_HOURS}` (or `days:sun-thu`); "
+    "without `tz:`, the zone most of the channel's members have. A case nobody takes is "
+    "nudged after 4 working hours, again each working day, and after the second nudge its "
+    "account's owner is told\n"
     "• In the client's thread: `@Steward route finance: invoice 4411 disputed` (or the message "
     "menu's *Route to counterpart…*); `@Steward reply <text>` in the case thread answers the "
     "client; `@Steward resolve [note] [reply: text for the client]` in either thread closes "
@@ -155,11 +161,16 @@ def route_command(inv: Invocation, session: Session, words: list[str]) -> Reply:
             raise UserError("say which function and which of our channels takes it.", EX_ROUTE_SET)
         function = function_name(rest[0], EX_ROUTE_SET)
         channel = channel_id_of(rest[1]) or ""
-        service.set_route(session, inv, function, channel, account, EX_ROUTE_SET)
+        tz = hours.zone_name(options["tz"], EX_ROUTE_HOURS) if "tz" in options else None
+        days = hours.day_names(options["days"], EX_ROUTE_HOURS) if "days" in options else None
+        done = service.set_route(
+            session, inv, function, channel, account, EX_ROUTE_SET, tz=tz, workdays=days
+        )
         where = f" for *{escape(account.name)}*" if account else ""
         return say(
-            f":white_check_mark: *{function}* now goes to <#{channel}>{where}. In a client "
-            f"thread: `@Steward route {function}: <note>`."
+            f":white_check_mark: *{function}* now goes to <#{channel}>{where}. "
+            + working_week(done.route, done.zone_from)
+            + f" In a client thread: `@Steward route {function}: <note>`."
         )
     if verb == "remove":
         if not rest:
@@ -186,9 +197,36 @@ def route_list(session: Session, team_id: str) -> Reply:
     lines = [
         f"• *{r.function}* → <#{r.channel_id}>"
         + (f" for `{names.get(r.account_id, str(r.account_id))}`" if r.account_id else "")
+        + f" · {hours.describe_days(r.workdays)} 09:00–17:00 {r.tz or 'UTC (no zone set)'}"
         for r in found
     ]
     return say("*Counterparts*\n" + "\n".join(lines))
+
+
+def working_week(route: Route, zone_from: str) -> str:
+    """What the answer to `route set` says of the team's hours, and where the zone came from."""
+    week = f"{hours.describe_days(route.workdays)} 09:00–17:00 {route.tz or 'UTC'}"
+    if zone_from == "unknown":
+        return (
+            f"Cases wait by working hours: {week}, as Slack couldn't tell me where the "
+            f"channel's members are. Set their zone with `tz:`, e.g. `/steward route set "
+            f"{route.function} #their-channel tz:{ZONE_EX} days:mon-fri`."
+        )
+    why = {"members": ", where most of the channel's members are", "kept": " as before"}
+    return f"Cases wait by its team's working hours: {week}{why.get(zone_from, '')}."
+
+
+def team_zone_channel(command: str, text: str) -> str | None:
+    """The channel whose members' zone `route set` needs (none is typed with `tz:`): what a
+    handler asks Slack before the command runs (`Invocation.team_zones`)."""
+    words = tokens(text)
+    if command != "/steward" or len(words) < 4 or [w.lower() for w in words[:2]] not in (
+        ["route", "set"],
+        ["routes", "set"],
+    ):
+        return None
+    rest, options = split_options(words[2:])
+    return None if "tz" in options or len(rest) < 2 else channel_id_of(rest[1])
 
 
 def cases_command(inv: Invocation, session: Session, words: list[str]) -> Reply:

@@ -1,11 +1,10 @@
 """A case's life once open (Slack-free, like service.py): what is carried between its two
-threads, what taking, resolving and reopening it say in each, and the aging nudge."""
+threads, and what taking, resolving and reopening it say in each (the aging nudge: aging.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -13,15 +12,11 @@ from bot import keys
 from bot.cases import queries
 from bot.cases.render import label, late_message
 from bot.cases.service import Facts, Outcome, PostState, to_case_thread, to_origin_thread
-from bot.clock import Clock
-from bot.db import Database
 from bot.models import Audience, Case, CaseStatus, SeenEvent
 from bot.people import Person
 from bot.slacktext import SECTION_LIMIT, chunks
 
 ORIGIN, CASE = "origin", "case"
-WORK_START, WORK_END = 9, 17  # working hours (UTC) for the 4-hour aging nudge
-AGING_HOURS = 4
 KEPT_HERE = (
     "This thread stays with our people: the client's thread in <#{channel}> is shared with "
     "them, so nothing said here goes back. `@Steward reply <text>` answers the client there."
@@ -251,56 +246,3 @@ def take(session: Session, case_id: int, person: Person, now: datetime) -> Outco
     )
     to_case_thread(session, case, f"taken:{user}:{now:%Y%m%d%H%M%S}", text, now, user)
     return Outcome("taken", f"{label(case)} is yours.", post=post_state(session, case))
-
-
-# -- aging -------------------------------------------------------------------------------------
-def working_hours_between(start: datetime, end: datetime) -> float:
-    """Hours of Mon–Fri 09:00–17:00 (UTC) between two moments."""
-    total = 0.0
-    day = start.date()
-    while day <= end.date():
-        if day.weekday() < 5:
-            open_ = datetime(day.year, day.month, day.day, WORK_START, tzinfo=start.tzinfo)
-            close = datetime(day.year, day.month, day.day, WORK_END, tzinfo=start.tzinfo)
-            lo, hi = max(start, open_), min(end, close)
-            total += max(0.0, (hi - lo).total_seconds() / 3600)
-        day += timedelta(days=1)
-    return total
-
-
-def nudge_aging(session: Session, as_of: datetime, now: datetime) -> int:
-    """Cases nobody has taken after 4 working hours (as of `as_of`): said once in the
-    counterpart channel, delivered `now`."""
-    nudged = 0
-    for case in queries.waiting_cases(session):
-        if working_hours_between(case.created_at, as_of) < AGING_HOURS:
-            continue
-        case.nudged_at = as_of
-        session.add(case)
-        to_case_thread(
-            session,
-            case,
-            "aging",
-            f":hourglass: *{label(case)}* has waited {AGING_HOURS} working hours and nobody "
-            "has taken it. Press *Take it* on the case above.",
-            now,
-        )
-        nudged += 1
-    return nudged
-
-
-class Runs(Protocol):
-    """What a scheduled job needs of the steward (bot.steward.Steward has it)."""
-
-    @property
-    def db(self) -> Database: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
-
-def nudge_aging_cases(st: Runs, as_of: datetime) -> int:
-    """The scheduled job: one transaction; delivered now, whatever moment it was asked to
-    judge."""
-    with st.db.session() as session:
-        return nudge_aging(session, as_of, st.clock.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -130,13 +131,37 @@ def case_list(
     return [(c, a) for c, a in session.exec(query.order_by(col(Case.id).desc()).limit(limit))]
 
 
-def waiting_cases(session: Session) -> list[Case]:
-    """Open cases nobody has taken and nobody has been nudged about."""
-    return list(
-        session.exec(
-            select(Case).where(Case.status == CaseStatus.open, col(Case.nudged_at).is_(None))
-        ).all()
+def waiting_cases(session: Session) -> list[int]:
+    """Open cases nobody has taken (the aging job nudges them until someone does)."""
+    found = select(Case.id).where(Case.status == CaseStatus.open).order_by(col(Case.id))
+    return [i for i in session.exec(found).all() if i is not None]
+
+
+def route_of(session: Session, case: Case) -> Route | None:
+    """The route the case's function takes for its account now (its own, else the default)."""
+    found = session.exec(
+        select(Route).where(
+            Route.team_id == case.team_id,
+            Route.function == case.function,
+            col(Route.account_id).in_((0, case.account_id)),
+        )
+    ).all()
+    return max(found, key=lambda r: r.account_id, default=None)
+
+
+def count_nudge(session: Session, case_id: int, seen: int, nudges: int, at: datetime) -> bool:
+    """Record that the case has had `nudges` nudges, if it still has the `seen` this process
+    read and is still waiting: False when another run got there first, or someone took it."""
+    done = session.connection().execute(
+        update(Case)
+        .where(
+            col(Case.id) == case_id,
+            col(Case.nudges) == seen,
+            col(Case.status) == CaseStatus.open,
+        )
+        .values(nudges=nudges, nudged_at=at)
     )
+    return bool(done.rowcount)
 
 
 def open_cases_for(

@@ -17,6 +17,7 @@ from bot.slacktext import SECTION_LIMIT, chunks, clip, escape, inert
 Block = dict[str, Any]
 THREAD_MESSAGES = 30  # the thread so far, at most this many messages in the case post
 ROUTE_FORM = "route_modal"
+OWNER_TOLD_AT = 2  # the aging nudge after which the account's owner hears of the case
 
 
 def label(case: Case) -> str:
@@ -32,6 +33,27 @@ def case_line(case: Case, account: Account, today: date) -> str:
         f"`{label(case)}` *{escape(account.name)}* · {case.function} → "
         f"<#{case.counterpart_channel}>"
         f" — opened {opened}, {who}"
+    )
+
+
+def aging_nudge(case: Case, n: int, hours: int, week: str) -> str:
+    """The `n`th aging nudge in the case thread, after `hours` working hours (`week`: the
+    team's zone and days, e.g. `America/New_York, Mon–Fri`)."""
+    said = (
+        f":hourglass: *{label(case)}* has waited {hours} working hours ({week}) and nobody "
+        "has taken it" + (f" (reminder {n})" if n > 1 else "") + ". Press *Take it* on the "
+        "case above."
+    )
+    return said + (" I've told the account's owner." if n == OWNER_TOLD_AT else "")
+
+
+def aging_owner_note(case: Case, account: Account, hours: int, week: str) -> str:
+    """The account's owner told, once, that our counterpart team has left a case untaken."""
+    return (
+        f":hourglass: *{label(case)}* for *{escape(account.name)}* ({case.function}, in "
+        f"<#{case.counterpart_channel}>) has waited {hours} working hours ({week}) and nobody "
+        f"has taken it, though I've reminded the team {OWNER_TOLD_AT} times. `/steward cases "
+        f"{account.slug}` lists it."
     )
 
 

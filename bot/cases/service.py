@@ -26,6 +26,7 @@ from bot import keys
 from bot.accounts import queries as account_queries
 from bot.cases import queries
 from bot.cases.grammar import EX_ROUTE_SET, RoutePick
+from bot.cases.hours import MON_FRI
 from bot.cases.render import case_post, label
 from bot.errors import UserError
 from bot.invocation import Invocation
@@ -176,6 +177,15 @@ def to_origin_thread(
 
 
 # -- routes ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RouteSet:
+    """A route as set, and where its zone came from: `given` (tz:), `kept` (the route had
+    one), `members` (most of the channel's members', from Slack), `unknown` (UTC)."""
+
+    route: Route
+    zone_from: str
+
+
 def set_route(
     session: Session,
     inv: Invocation,
@@ -183,7 +193,13 @@ def set_route(
     channel: str,
     account: Account | None,
     example: str,
-) -> Route:
+    *,
+    tz: str | None = None,
+    workdays: str | None = None,
+) -> RouteSet:
+    """Point a function at one of our channels, with its team's working week. No `tz`: the
+    one the route had for this channel, else the zone most of the channel's members have
+    (`inv.team_zones`, asked of Slack by the handler), else UTC."""
     holder = account_queries.account_for_channel(session, inv.team_id, channel)
     if holder is not None:
         raise UserError(
@@ -198,7 +214,8 @@ def set_route(
             example,
         )
     scope = account.id or 0 if account else 0
-    route = queries.route_at(session, inv.team_id, function, scope) or Route(
+    existing = queries.route_at(session, inv.team_id, function, scope)
+    route = existing or Route(
         team_id=inv.team_id,
         function=function,
         account_id=scope,
@@ -206,9 +223,16 @@ def set_route(
         created_by=inv.user_id,
         created_at=inv.now,
     )
-    route.channel_id = channel
+    zone_from = "given"
+    if tz is None and existing and existing.channel_id == channel and existing.tz:
+        tz, zone_from = existing.tz, "kept"
+    elif tz is None:
+        tz = inv.team_zones.get(channel)
+        zone_from = "members" if tz else "unknown"
+    route.channel_id, route.tz = channel, tz
+    route.workdays = workdays or (existing.workdays if existing else MON_FRI)
     session.add(route)
-    return route
+    return RouteSet(route, zone_from)
 
 
 def remove_route(session: Session, team_id: str, function: str, account: Account | None) -> bool:

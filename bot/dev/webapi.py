@@ -86,6 +86,13 @@ class WebApiMethods:
             raise SlackError("user_not_found")
         return {"channel": {"id": self._open_im(users[0])}}
 
+    def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel_id = self._channel(params.get("channel"))
+        members = list(self.channels.get(channel_id, {}).get("members", []))
+        limit = int(params.get("limit") or 100)
+        more = "next" if len(members) > limit else ""  # the stand-in serves the first page
+        return {"members": members[:limit], "response_metadata": {"next_cursor": more}}
+
     def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
         channel_id = self._channel(params.get("channel"))
         members = self.channels[channel_id].setdefault("members", [])

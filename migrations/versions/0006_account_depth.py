@@ -1,4 +1,5 @@
-"""key-account depth: stage history, account story, key contacts' roles, assessment, archive
+"""key-account depth: stage history, account story, key contacts' roles, assessment, archive;
+counterpart teams' working hours (route tz, workdays; case nudges)
 
 Revision ID: 0006
 Revises: 0005
@@ -76,9 +77,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_account_event_account_at", "account_event", ["account_id", "at"])
+    with op.batch_alter_table("route") as batch:
+        batch.add_column(sa.Column("tz", String(length=64), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "workdays", String(length=32), nullable=False, server_default="mon,tue,wed,thu,fri"
+            )
+        )
+    with op.batch_alter_table("case") as batch:
+        batch.add_column(sa.Column("nudges", sa.Integer(), nullable=False, server_default="0"))
+    cases = sa.table("case", sa.column("nudges", sa.Integer()), sa.column("nudged_at"))
+    op.execute(cases.update().where(cases.c.nudged_at.is_not(None)).values(nudges=1))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("case") as batch:
+        batch.drop_column("nudges")
+    with op.batch_alter_table("route") as batch:
+        batch.drop_column("workdays")
+        batch.drop_column("tz")
     op.drop_index("ix_account_event_account_at", table_name="account_event")
     op.drop_table("account_event")
     op.drop_index("ix_stage_move_account_at", table_name="stage_move")
