@@ -277,3 +277,13 @@ def test_a_nudge_is_counted_once_and_never_for_a_taken_case(db: Database) -> Non
     with db.session() as session:
         assert not count_nudge(session, case_id, 1, 2, now)
         assert session.get(Case, case_id).nudges == 1  # type: ignore[union-attr]
+
+
+def test_an_archived_accounts_case_is_not_nudged(teams: Slack) -> None:
+    slack = teams
+    _, post_ts = open_case(slack, "finance", FIN_US, at(NY, 2030, 1, 7, 9))
+    slack.reply("/steward", "account archive globex")
+    assert nudge_aging_cases(slack.steward, at(NY, 2030, 1, 7, 13)) == 0
+    assert nudges(slack, FIN_US, post_ts) == []
+    slack.reply("/steward", "account unarchive globex")
+    assert nudge_aging_cases(slack.steward, at(NY, 2030, 1, 7, 13)) == 1

@@ -132,8 +132,14 @@ def case_list(
 
 
 def waiting_cases(session: Session) -> list[int]:
-    """Open cases nobody has taken (the aging job nudges them until someone does)."""
-    found = select(Case.id).where(Case.status == CaseStatus.open).order_by(col(Case.id))
+    """Open cases nobody has taken (the aging job nudges them until someone does), on accounts
+    not archived (an archived account sends no nudges)."""
+    found = (
+        select(Case.id)
+        .join(Account, col(Account.id) == col(Case.account_id))
+        .where(Case.status == CaseStatus.open, col(Account.archived_at).is_(None))
+        .order_by(col(Case.id))
+    )
     return [i for i in session.exec(found).all() if i is not None]
 
 
