@@ -45,7 +45,7 @@ def test_the_shipped_demo_tells_the_story(tmp_path: Path) -> None:
     assert "Added *Acme Rail* as `acme-rail` — owner @alice, tier strategic" in text
     assert "Logged call with Jan Kowalski (new contact) at *Acme Rail*, yesterday" in text
     assert "[#acme-rail] Steward:\n  :handshake: *Promise P-1 to Acme Rail:*" in text
-    assert "*Last contact:* call with Jan Kowalski, yesterday (1 day ago)" in text
+    assert "*Last contact:* call with Jan Kowalski, yesterday\n" in text
     # Two weeks on, Monday 10:00 in Warsaw: the digests arrive by DM.
     assert "[DM @alice] Steward:\n  == Your digest" in text
     assert "*15 days* without a contact (threshold 14)" in text
