@@ -11,13 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, select
 
 from bot.db import Database
 from bot.models import Audience, OutboxMessage, OutboxStatus
 
 WAITING = (OutboxStatus.pending, OutboxStatus.unknown)
 UNFINISHED = (*WAITING, OutboxStatus.sending)
+OUTBOX = SQLModel.metadata.tables["outbox"]
 
 
 def enqueue(
@@ -42,22 +45,29 @@ def enqueue(
     existing = queued(session, key)
     if existing:
         return existing
-    message = OutboxMessage(
-        key=key,
-        channel=channel,
-        text=text,
-        blocks=blocks,
-        thread_ts=thread_ts,
-        thread_key=thread_key,
-        audience=audience,
-        account_id=account_id,
-        caused_by=caused_by,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(message)
-    session.flush()
+    values = {
+        "key": key,
+        "channel": channel,
+        "text": text,
+        "blocks": blocks,
+        "thread_ts": thread_ts,
+        "thread_key": thread_key,
+        "audience": audience,
+        "account_id": account_id,
+        "caused_by": caused_by,
+        "status": OutboxStatus.pending,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    # Two requests may queue one key at once (Slack delivering one event twice): the second
+    # insert does nothing, instead of failing its whole transaction, and both find the one row.
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    session.execute(insert(OUTBOX).values(**values).on_conflict_do_nothing(index_elements=["key"]))
     Database.mark_queued(session)  # the worker wakes when this transaction commits
+    message = queued(session, key)  # inserted now, or by the request that raced this one
+    if message is None:
+        raise RuntimeError(f"outbox key {key!r} neither inserted nor found")
     return message
 
 

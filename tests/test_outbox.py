@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -233,3 +233,34 @@ def test_a_channel_s_messages_leave_in_order_whoever_delivers(
         session.add(row)
     w.deliver_due()
     assert statuses(db)["second"] == "sent"
+
+
+def test_two_requests_queuing_one_key_at_once_queue_it_once(db: Database) -> None:
+    """Slack may deliver one event twice, to two workers: the second enqueue waits for the
+    first and finds its row, rather than failing its transaction on the unique key."""
+    now = datetime.now(UTC)
+    first_in = threading.Event()
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        first_in.wait(5)
+        try:
+            with db.session() as session:
+                enqueue(session, key="k:once", channel="C1", text="b", now=now,
+                        audience=Audience.internal)  # fmt: skip
+        except BaseException as error:  # the test fails below, with what it was
+            errors.append(error)
+
+    racer = threading.Thread(target=second)
+    racer.start()
+    with db.session() as session:
+        enqueue(session, key="k:once", channel="C1", text="a", now=now,
+                audience=Audience.internal)  # fmt: skip
+        first_in.set()
+        racer.join(0.5)  # the second waits on this transaction's insert (or its own snapshot)
+    racer.join(10)
+    assert not racer.is_alive(), "the second enqueue never finished"
+    assert errors == []
+    with db.session() as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.key == "k:once")).all()
+    assert [r.text for r in rows] == ["a"]
