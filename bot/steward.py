@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.delivery import OutboxWorker
 from bot.directory import Directory
 from bot.gateway import Gateway
+from bot.home.service import Watchers
 from bot.metrics import Metrics
 from bot.work import WorkPool
 
@@ -58,6 +59,7 @@ class Steward:
         outbox_client.retry_handlers.insert(0, self.metrics.observer("outbox"))
         self.metrics.watch(self.db, self.clock.now)
         self.directory = Directory(self.db, self.client, self.clock)
+        self.homes = Watchers()  # who has a Home tab to keep fresh
         self.gateway = Gateway(self.db, self.client, self.clock, self.directory)
         outbox_gateway = Gateway(self.db, outbox_client, self.clock, self.directory)
         self.outbox = OutboxWorker(

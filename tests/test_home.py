@@ -224,3 +224,21 @@ def test_home_stays_within_100_blocks_and_shows_more(slack: Slack) -> None:
     assert "home_more" not in str(pages[-1]) and "more: `/steward account list`" in last
     with slack.steward.db.session() as session:
         assert len(session.exec(select(Account)).all()) == 60
+
+
+def test_who_has_a_home_is_remembered_for_a_few_minutes(db) -> None:  # type: ignore[no-untyped-def]
+    """A command costs no read for the Home; another process's open is seen within the TTL."""
+    from bot.home.service import Watchers
+
+    homes, now = Watchers(), datetime(2026, 11, 30, 9, tzinfo=UTC)
+    assert homes.known("T", "U1", now) is None
+    with db.session() as session:
+        assert homes.read(session, "T", "U1", now) is False
+    with db.session() as session:  # another process records that U1 opened their Home
+        session.add(Member(team_id="T", user_id="U1", home_opened_at=now))
+    assert homes.known("T", "U1", now + Watchers.TTL - timedelta(seconds=1)) is False
+    later = now + Watchers.TTL
+    assert homes.known("T", "U1", later) is None
+    with db.session() as session:
+        assert homes.read(session, "T", "U1", later) is True
+    assert homes.known("T", "U1", later) is True

@@ -8,6 +8,7 @@ rendering keeps the whole within Slack's 100 blocks."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from bot.accounts.queries import account_of_team
 from bot.assessment.service import Assessment, Standing, assess, standings
 from bot.digest.queries import DueItem, snoozed
 from bot.home import queries
-from bot.models import Account, Case
+from bot.models import Account, Case, Member
 
 ACCOUNTS = 10  # accounts on the first page
 PROMISES = 8  # promises (two blocks each) on the first page
@@ -100,3 +101,32 @@ def build(
         if account is not None and account.owner_id == user_id and account.archived_at is None:
             home.card = assess(session, account, today, now, tiers)
     return home
+
+
+class Watchers:
+    """Who has a Home tab to keep fresh (Member.home_opened_at), remembered in this process for
+    a few minutes: a command costs no database read for it, and a Home opened through another
+    process is seen within `TTL`."""
+
+    TTL = timedelta(minutes=5)
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], tuple[bool, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def known(self, team_id: str, user_id: str, now: datetime) -> bool | None:
+        """Whether they opened their Home, as remembered; None: not known lately."""
+        with self._lock:
+            seen = self._seen.get((team_id, user_id))
+        return seen[0] if seen is not None and now - seen[1] < self.TTL else None
+
+    def read(self, session: Session, team_id: str, user_id: str, now: datetime) -> bool:
+        """Whether they opened their Home, from the database, and remembered."""
+        member = session.get(Member, (team_id, user_id))
+        found = member is not None and member.home_opened_at is not None
+        self.saw(team_id, user_id, now, opened=found)
+        return found
+
+    def saw(self, team_id: str, user_id: str, now: datetime, *, opened: bool = True) -> None:
+        with self._lock:
+            self._seen[(team_id, user_id)] = (opened, now)

@@ -40,6 +40,7 @@ def publish(
         if opened:
             values = {"team_id": who.team_id, "user_id": user, "home_opened_at": now}
             st.db.upsert(Member, values, ("team_id", "user_id"), session)
+            st.homes.saw(who.team_id, user, now)
         home = service.build(
             session,
             who.team_id,
@@ -54,12 +55,17 @@ def publish(
 
 def refresh(st: Steward, who: Actor, notice: str | None = None) -> None:
     """Republish the person's Home after something they did, if they ever opened it (else
-    nothing: one read by primary key). Never raises: the action itself is done."""
+    nothing: a read by primary key at most every few minutes, see bot/home/service.Watchers).
+    Never raises: the action itself is done."""
     try:
-        with st.db.session() as session:
-            member = session.get(Member, (who.team_id, who.person.user_id))
-            opened = member is not None and member.home_opened_at is not None
-        if opened and who.ours:
+        if not who.ours:
+            return
+        team, user, now = who.team_id, who.person.user_id, st.clock.now()
+        opened = st.homes.known(team, user, now)
+        if opened is None:
+            with st.db.session() as session:
+                opened = st.homes.read(session, team, user, now)
+        if opened:
             publish(st, who, notice=notice)
     except Exception:
         log.exception("could not refresh the Home of %s", who.person.user_id)
