@@ -23,6 +23,7 @@ CALM = Signals(stage=Stage.cooperating, silent_days=3, threshold=14, deciders=1,
         ({"silent_days": 14}, Word.good, "in touch 14 days ago"),  # at the threshold: not past
         ({"silent_days": 0}, Word.good, "in touch today (threshold 14)"),
         ({"silent_days": 1}, Word.good, "in touch yesterday (threshold 14)"),
+        ({"logged": False}, Word.good, "added 3 days ago, no contact logged yet (threshold 14)"),
         ({"silent_days": 15}, Word.at_risk, "no contact for 15 days (threshold 14)"),
         ({"deciders": 0}, Word.watch, "no decider known"),
         ({"lone_looker": BORIS}, Word.watch, f"looked after by <@{BORIS}> alone"),

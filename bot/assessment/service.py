@@ -47,6 +47,7 @@ class Signals:
     lone_looker: str | None = None  # the one of ours who looks after every contact (>= 2)
     quiet_days: int | None = None  # strategic/key only: days since the client raised anything
     quiet_limit: int = QUIET_DAYS
+    logged: bool = True  # any contact logged yet (else silence counts from when it was added)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,10 @@ def health(s: Signals) -> Health:
     if found:
         return Health(Word.watch, tuple(found))
     when = {0: "today", 1: "yesterday"}.get(s.silent_days, f"{count(s.silent_days, 'day')} ago")
-    good = [f"in touch {when} (threshold {s.threshold})"]
+    if s.logged:
+        good = [f"in touch {when} (threshold {s.threshold})"]
+    else:  # not "in touch today" for an account nobody has talked to yet
+        good = [f"added {when}, no contact logged yet (threshold {s.threshold})"]
     if s.promised:
         good.append(f"all {s.promised} promises of the last 90 days kept on time")
     good.append(f"{count(s.deciders, 'decider')} known")
@@ -134,6 +138,7 @@ def signals(account: Account, tally: Tally, today: date, tiers: Mapping[str, int
         lone_looker=tally.looker if lone else None,
         quiet_days=quiet,
         quiet_limit=quiet_threshold(account),
+        logged=tally.last_contact_on is not None,
     )
 
 
