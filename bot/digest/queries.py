@@ -127,9 +127,7 @@ def digests_done(session: Session, days: Iterable[date]) -> set[tuple[str, str, 
     rows = session.exec(
         select(
             col(NudgeLedger.team_id), col(NudgeLedger.user_id), col(NudgeLedger.local_day)
-        ).where(
-            NudgeLedger.kind == DIGEST, col(NudgeLedger.local_day).in_(set(days))
-        )
+        ).where(NudgeLedger.kind == DIGEST, col(NudgeLedger.local_day).in_(set(days)))
     ).all()
     return {(team, user, day) for team, user, day in rows}
 
@@ -184,6 +182,24 @@ def as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+DUE_COLUMNS = (
+    col(Promise.id),
+    col(Promise.what),
+    col(Promise.owner_id),
+    col(Promise.due_on),
+    col(Account.name),
+    col(Account.owner_id),
+)
+"""What a due promise is read as (the digest's and App Home's): rows for `due_items`."""
+
+
+def due_items(rows: Iterable[Any]) -> list[DueItem]:
+    return [
+        DueItem(id_ or 0, what, owner, due_on, name, account_owner)
+        for id_, what, owner, due_on, name, account_owner in rows
+    ]
+
+
 def due(session: Session, team_id: str, users: list[str] | None, day: date) -> list[DueItem]:
     """Open promises the reps own that are due by tomorrow, and those long overdue on the
     accounts they own that someone else owns (escalations)."""
@@ -199,14 +215,7 @@ def due(session: Session, team_id: str, users: list[str] | None, day: date) -> l
             ),
         )
     query = (
-        rows_of(
-            col(Promise.id),
-            col(Promise.what),
-            col(Promise.owner_id),
-            col(Promise.due_on),
-            col(Account.name),
-            col(Account.owner_id),
-        )
+        rows_of(*DUE_COLUMNS)
         .join(Account, col(Account.id) == col(Promise.account_id))
         .where(
             col(Account.team_id) == team_id,
@@ -216,11 +225,7 @@ def due(session: Session, team_id: str, users: list[str] | None, day: date) -> l
         )
         .order_by(col(Promise.due_on), col(Promise.id))
     )
-    rows = session.connection().execute(query).all()  # Core: no ORM bookkeeping per row
-    return [
-        DueItem(id_ or 0, what, owner, due_on, name, account_owner)
-        for id_, what, owner, due_on, name, account_owner in rows
-    ]
+    return due_items(session.connection().execute(query))  # Core: no ORM bookkeeping per row
 
 
 def last_summaries(session: Session, silent: list[SilentAccount]) -> None:
@@ -299,9 +304,7 @@ def posted_digest(session: Session, team_id: str, user_id: str, day: date) -> Po
     return Posted(user_id, day, sent.channel, sent.ts)
 
 
-def is_digest_of(
-    session: Session, team_id: str, user_id: str, channel: str, ts: str
-) -> bool:
+def is_digest_of(session: Session, team_id: str, user_id: str, channel: str, ts: str) -> bool:
     """Whether the message at (channel, ts) is one of this rep's own digests: a click may
     only rewrite that, never a message a forged container points at."""
     sent = session.exec(

@@ -10,7 +10,7 @@ from sqlalchemy import BindParameter, Date, bindparam, func
 from sqlalchemy import select as rows_of  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select
 
-from bot.digest.queries import DueItem
+from bot.digest.queries import DUE_COLUMNS, DueItem, due_items
 from bot.models import Account, Case, CaseStatus, Promise, PromiseStatus
 
 TEAM: BindParameter[str] = bindparam("team")
@@ -31,14 +31,7 @@ _DUE = [
     col(Promise.due_on) <= THROUGH,
 ]
 DUE = (
-    rows_of(
-        col(Promise.id),
-        col(Promise.what),
-        col(Promise.owner_id),
-        col(Promise.due_on),
-        col(Account.name),
-        col(Account.owner_id),
-    )
+    rows_of(*DUE_COLUMNS)
     .join(Account, _ON_PROMISE)
     .where(*_DUE)
     .order_by(col(Promise.due_on), col(Promise.id))
@@ -49,11 +42,7 @@ DUE_COUNT = select(func.count()).select_from(Promise).join(Account, _ON_PROMISE)
 _ON_CASE = col(Account.id) == col(Case.account_id)
 _CASES = [*MINE, col(Case.status) != CaseStatus.resolved]
 CASES = (
-    select(Case, Account)
-    .join(Account, _ON_CASE)
-    .where(*_CASES)
-    .order_by(col(Case.id))
-    .limit(LIMIT)
+    select(Case, Account).join(Account, _ON_CASE).where(*_CASES).order_by(col(Case.id)).limit(LIMIT)
 )
 CASES_COUNT = select(func.count()).select_from(Case).join(Account, _ON_CASE).where(*_CASES)
 
@@ -77,12 +66,8 @@ def promises_due(
     """The person's open promises due by `through` (overdue first), at most `limit`, and how
     many there are in all."""
     params = _params(team_id, owner_id, through=through, limit=limit)
-    rows = session.connection().execute(DUE, params).all()
+    items = due_items(session.connection().execute(DUE, params))
     total = session.exec(DUE_COUNT, params=params).one()
-    items = [
-        DueItem(id_ or 0, what, owner, due_on, name, account_owner)
-        for id_, what, owner, due_on, name, account_owner in rows
-    ]
     return items, int(total)
 
 
