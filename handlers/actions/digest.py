@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App, Respond
 from sqlmodel import Session
@@ -125,13 +127,8 @@ def update_digest(st: Steward, inv: Invocation, ts: str | None) -> None:
             if not queries.is_digest_of(session, inv.team_id, inv.user_id, inv.channel_id, ts):
                 log.warning("a digest click named a message that is not the person's digest")
                 return
-            digest = service.digest_now(
-                session, inv.team_id, inv.user_id, inv.tz, inv.today, inv.policy.silence_days
-            )
-            message = render_digest(digest)
-        st.gateway.update(
-            channel=inv.channel_id, ts=ts, audience=Audience.internal, account_id=None, **message
-        )
+            message = _digest_today(session, inv, inv.user_id, inv.tz, inv.today)
+        _replace(st, inv.channel_id, ts, message)
     except Exception:
         log.exception("could not update the digest in %s", inv.channel_id)
 
@@ -152,16 +149,22 @@ def refresh_others(st: Steward, inv: Invocation, promise_id: int) -> None:
                 posted = queries.posted_digest(session, inv.team_id, user, today)
                 if posted is None:
                     continue
-                digest = service.digest_now(
-                    session, inv.team_id, user, person.tz, today, inv.policy.silence_days
-                )
-                message = render_digest(digest)
-            st.gateway.update(
-                channel=posted.channel,
-                ts=posted.ts,
-                audience=Audience.internal,
-                account_id=None,
-                **message,
-            )
+                message = _digest_today(session, inv, user, person.tz, today)
+            _replace(st, posted.channel, posted.ts, message)
     except Exception:
-        log.exception("could not refresh the other digests showing P-%s", promise_id)
+        log.exception(
+            "could not refresh the other digests showing %s", keys.promise_label(promise_id)
+        )
+
+
+def _digest_today(session: Session, inv: Invocation, user: str, tz: ZoneInfo, today: date) -> Reply:
+    """`user`'s digest as it stands now, rendered (read in the caller's transaction)."""
+    digest = service.digest_now(session, inv.team_id, user, tz, today, inv.policy.silence_days)
+    return render_digest(digest)
+
+
+def _replace(st: Steward, channel: str, ts: str, message: Reply) -> None:
+    """chat.update of a digest in place (outside any transaction: it waits on Slack)."""
+    st.gateway.update(
+        channel=channel, ts=ts, audience=Audience.internal, account_id=None, **message
+    )
