@@ -168,6 +168,8 @@ def test_rename(slack: Slack) -> None:
     assert "no account matches “Brand”" in unnamed and acme(slack).name == "Acme Rail Polska"
     slack.reply("/steward", "account rename acme-rail-polska to Acme", channel=ACME_CHANNEL)
     assert acme(slack).name == "Acme"
+    half = slack.reply("/steward", "account rename acme")  # the account, or the name: one missing
+    assert "name the account, then its new name" in half and acme(slack).name == "Acme"
 
 
 def test_archive_hides_refuses_logging_and_unarchive(slack: Slack) -> None:

@@ -314,6 +314,8 @@ def account_rename(inv: Invocation, session: Session, words: list[str]) -> Reply
     """`account rename acme Acme Rail Polska` (or `… acme to Acme Rail Polska`): the account
     must be named (in its channel too), so the new name is never read as a reference."""
     example = "/steward account rename acme-rail Acme Rail Polska"
+    if len(words) < 2:  # one word is the account, or the new name: either way one is missing
+        raise UserError("name the account, then its new name.", example)
     found, rest = take_account(inv, session, words[:-1], example, archived_ok=True, here_ok=False)
     rest = rest + words[-1:]
     if len(rest) > 1 and rest[0].lower() == "to":
