@@ -259,6 +259,7 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
+    team_id: str | None = Field(default=None, max_length=32)  # whose token sends it (None: the one)
     channel: str = Field(max_length=32)
     text: str
     blocks: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
