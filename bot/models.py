@@ -10,6 +10,9 @@ from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
+from bot.delivery_tables import ChannelPace as ChannelPace  # registers the tables
+from bot.delivery_tables import DmChannel as DmChannel
+
 
 class Tier(StrEnum):
     strategic = "strategic"
@@ -270,7 +273,7 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default=OutboxStatus.pending, max_length=16)
     audience: str = Field(default=Audience.internal, max_length=16)
     account_id: int | None = None  # whose content it is: never posted in another account's channel
-    caused_by: str | None = Field(default=None, max_length=32)  # told if the message is held
+    caused_by: str | None = Field(default=None, max_length=32)  # told if held or failed for good
     attempts: int = 0
     next_attempt_at: datetime
     created_at: datetime
@@ -278,6 +281,8 @@ class OutboxMessage(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
     expires_at: datetime | None = None  # not delivered by then: dropped (a digest of a past day)
+    lease_owner: str | None = Field(default=None, max_length=80)  # the sender: host:pid:random
+    lease_until: datetime | None = None  # `sending` past this: taken over, checked before a retry
 
 
 class NudgeLedger(SQLModel, table=True):
