@@ -5,17 +5,28 @@ Every message leaves through the gateway (bot/gateway.py), which judges its audi
 where it is going at that moment: a refused message is held (kept, never sent) and the person
 whose action caused it, or else the account's owner, is told by DM.
 
-Messages to one channel leave in the order they were queued, whichever worker sends them.
-Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel),
-honours a 429's Retry-After, retries 5xx and network errors with backoff, and never posts twice:
-a row is claimed with a conditional UPDATE (so two workers cannot both send it), and a send whose
-outcome is unknown (timeout, crash mid-call) is checked against the channel's history, where each
-message carries its outbox key in Slack message metadata, before it is tried again.
+Several processes deliver one outbox. Messages to one channel leave in the order they were
+queued, whoever sends them. A row is claimed with a conditional UPDATE that gives this worker a
+lease (`lease_owner`, `lease_until`): nobody else touches it until the lease runs out, a worker
+starts no Slack call on a lease with less than `POST_WINDOW` left, and whatever it writes after
+the call is conditioned on still holding the lease. A lease that ran out (its process died, or
+hung) is taken over as a send of unknown outcome, like a timeout or a 5xx: the channel's history,
+where each message carries its outbox key in Slack message metadata, is checked before it is
+tried again. A process may die at any instant: every step is one transaction, and a row is never
+left where no one will pick it up.
+
+Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel)
+and honours a 429's Retry-After, both shared by every process (bot/pacing.py); 5xx and network
+errors are retried with backoff. A message Slack refuses for good is kept as failed and the
+person who caused it is told how to fix it (bot/notices.py), as for one the exit held back.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 import time
 from datetime import datetime, timedelta
@@ -23,22 +34,22 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
-from sqlalchemy import exists, update
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from bot import keys
+from bot import keys, leases, notices, pacing
 from bot.clock import Clock
 from bot.db import Database
+from bot.dms import known_dm, remember_dm
 from bot.gateway import Gateway, Refused
-from bot.models import Account, Audience, OutboxMessage, OutboxStatus
-from bot.outbox import UNFINISHED, WAITING, enqueue
-from bot.slacktext import clip
+from bot.models import Audience, OutboxMessage, OutboxStatus
+from bot.outbox import UNFINISHED
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
+POST_WINDOW = timedelta(seconds=30)  # a Slack call starts only with this much lease left
+UNREADABLE = {"channel_not_found", "not_in_channel"}  # history we cannot read: nothing landed
 PERMANENT_ERRORS = {
     "channel_not_found",
     "not_in_channel",
@@ -57,6 +68,24 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
 
 
+def worker_id() -> str:
+    """host:pid:random, unique to this worker even in a process that runs several."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:80]
+
+
+class NotNow(Exception):
+    """Raised just before a Slack call that must not start: the channel's slot is someone
+    else's (`wait` seconds), or this worker's lease is too short (`wait` 0)."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+class CannotCheck(Exception):
+    """The channel's history could not be read: whether a message landed is still unknown."""
+
+
 class OutboxWorker:
     """Delivers queued messages from a background thread (or one pass at a time in tests/CLI)."""
 
@@ -67,8 +96,7 @@ class OutboxWorker:
         self.gateway = gateway
         self.clock = clock
         self.per_channel_interval = per_channel_interval
-        self._not_before: dict[str, datetime] = {}  # per channel: pacing and Retry-After
-        self._dm_channels: dict[str, str] = {}  # user → DM channel (conversations.open)
+        self.id = worker_id()  # the lease owner it writes on the rows it claims
         self._joined: set[str] = set()  # channels we tried to join after not_in_channel
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -100,7 +128,6 @@ class OutboxWorker:
         self._wake.set()
 
     def _run(self) -> None:
-        self.recover()
         while not self._stop.is_set():
             self._wake.clear()  # before the pass: a commit during it wakes the next one
             try:
@@ -111,45 +138,22 @@ class OutboxWorker:
             self._wake.wait(timeout=wait)
 
     # -- one pass ----------------------------------------------------------------------------
-    def recover(self) -> None:
-        """After a crash, a row left 'sending' may or may not have reached Slack: check first."""
-        with self.db.session() as session:
-            session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.status) == OutboxStatus.sending)
-                .values(status=OutboxStatus.unknown)
-            )
-
     def deliver_due(self, limit: int = 50) -> float:
-        """Send what is due; returns how long to wait before the next pass."""
+        """Send what is due; returns how long to wait before the next pass. Due: waiting rows
+        whose time has come, and rows whose sender's lease ran out (sent or not: checked)."""
         now = self.clock.now()
-        earlier = aliased(OutboxMessage)
-        with self.db.session() as session:
-            rows = session.exec(
-                select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.status).in_(WAITING),
-                    col(OutboxMessage.next_attempt_at) <= now,
-                    ~exists().where(  # first in, first out per channel, whoever is delivering
-                        col(earlier.channel) == col(OutboxMessage.channel),
-                        col(earlier.id) < col(OutboxMessage.id),
-                        col(earlier.status).in_(UNFINISHED),
-                    ),
-                )
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            ).all()
+        rows = leases.due(self.db, now, limit)
         wait = 5.0
         for row in rows:
             if self._stop.is_set():
                 break
             if row.expires_at and row.expires_at <= now:
-                log.warning("outbox %s expired undelivered; dropped", row.key)
-                self._finish(row.id, status=OutboxStatus.expired)
+                lease = leases.claim(self.db, row, self.id, now)
+                if lease and self._finish(row, lease, status=OutboxStatus.expired):
+                    log.warning("outbox %s expired undelivered; dropped", row.key)
                 continue
-            if row.channel.startswith("@") and not self._open_dm(row):
-                continue
-            idle = self._channel_wait(row.channel)
+            dm = known_dm(self.db, row.team_id, row.channel[1:]) if self._is_dm(row) else None
+            idle = pacing.wait_for(self.db, self._target(row, dm), now)
             if idle > 0:
                 wait = min(wait, idle)
                 continue
@@ -159,28 +163,18 @@ class OutboxWorker:
                 if not ready:
                     wait = min(wait, 0.5)
                     continue
-            self._deliver(row, thread_ts)
-            wait = min(wait, 0.05)
+            wait = min(wait, self._deliver(row, thread_ts, dm))
         return wait if len(rows) < limit else 0.0
 
-    def _open_dm(self, row: OutboxMessage) -> bool:
-        """A message for `@U123` goes to the app's DM with that person (conversations.open)."""
-        user = row.channel[1:]
-        channel = self._dm_channels.get(user)
-        if channel is None:
-            try:
-                channel = self.gateway.open_dm(user)
-            except SlackApiError as error:
-                self._failed_call(row, row.attempts + 1, error)
-                return False
-            except Exception as error:  # network: nothing was posted, try again later
-                self._finish(row.id, next_attempt_at=self.clock.now() + backoff(row.attempts + 1))
-                log.warning("outbox %s: conversations.open failed: %s", row.key, error)
-                return False
-            self._dm_channels[user] = channel
-        self._finish(row.id, channel=channel)
-        row.channel = channel
-        return True
+    @staticmethod
+    def _is_dm(row: OutboxMessage) -> bool:
+        """A message for `@U123`: the app's DM with that person."""
+        return row.channel.startswith("@")
+
+    def _target(self, row: OutboxMessage, dm: str | None) -> str:
+        """The channel Slack is asked to post in: a DM's D… id once known, else the user id
+        (which opens the DM: no conversations.open, a Tier 3 method, per person)."""
+        return (dm or row.channel[1:]) if self._is_dm(row) else row.channel
 
     def _join(self, channel: str) -> bool:
         """Join a public channel we were asked to post in (channels:join); once per channel.
@@ -197,10 +191,6 @@ class OutboxWorker:
             return False
         return True
 
-    def _channel_wait(self, channel: str) -> float:
-        not_before = self._not_before.get(channel)
-        return 0.0 if not_before is None else (not_before - self.clock.now()).total_seconds()
-
     def _parent_ts(self, key: str) -> tuple[str | None, bool]:
         with self.db.session() as session:
             parent = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
@@ -208,159 +198,200 @@ class OutboxWorker:
             return None, True  # no thread to join: post on its own
         return parent.ts, parent.status == OutboxStatus.sent
 
-    def _claim(self, row: OutboxMessage) -> bool:
+    # -- the lease ---------------------------------------------------------------------------
+    def _finish(self, row: OutboxMessage, lease: datetime, **values: Any) -> bool:
+        """Write the outcome of this worker's send, only while the row is still its own (a
+        worker whose lease ran out must not clobber the one that took the row over)."""
+        values.setdefault("lease_owner", None)
+        values.setdefault("lease_until", None)
         with self.db.session() as session:
-            result = session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == row.status)
-                .values(status=OutboxStatus.sending, attempts=OutboxMessage.attempts + 1)
-            )
-            return result.rowcount == 1
+            result = session.exec(leases.owned(row, self.id, lease).values(**values))
+        if result.rowcount != 1:
+            log.warning("outbox %s: lease lost to another worker; its outcome stands", row.key)
+        return bool(result.rowcount == 1)
 
-    def _finish(self, row_id: int | None, **values: Any) -> None:
-        with self.db.session() as session:
-            session.exec(
-                update(OutboxMessage).where(col(OutboxMessage.id) == row_id).values(**values)
-            )
+    def _release(self, row: OutboxMessage, lease: datetime) -> None:
+        """Give the row back as it was, nothing sent: another pass (or worker) takes it."""
+        back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
+        self._finish(row, lease, status=back, attempts=row.attempts)
 
-    def _deliver(self, row: OutboxMessage, thread_ts: str | None) -> None:
-        if row.status == OutboxStatus.unknown:
-            found = self._find_posted(row)
+    def _ready(self, target: str, lease: datetime) -> None:
+        """Just before the Slack call: the lease must outlast the call, and the channel's slot
+        must be ours (taken now, for every process); raises NotNow when not."""
+        now = self.clock.now()
+        if lease - now < POST_WINDOW:
+            raise NotNow(0.0)
+        wait = pacing.take(self.db, target, now, self.per_channel_interval)
+        if wait > 0:
+            raise NotNow(wait)
+
+    # -- sending -----------------------------------------------------------------------------
+    def _deliver(self, row: OutboxMessage, thread_ts: str | None, dm: str | None) -> float:
+        """Claim, check when in doubt, post; returns how soon to look again."""
+        lease = leases.claim(self.db, row, self.id, self.clock.now())
+        if lease is None:
+            return 0.05  # another worker has it
+        if row.status != OutboxStatus.pending:  # unknown, or taken over: did it land?
+            try:
+                found, dm = self._find_posted(row, dm)
+            except CannotCheck as error:
+                log.warning("outbox %s: cannot check history: %s", row.key, error)
+                self._finish(
+                    row,
+                    lease,
+                    status=OutboxStatus.unknown,
+                    next_attempt_at=self.clock.now() + backoff(row.attempts + 1),
+                    last_error=f"history: {error}"[:500],
+                )
+                return 0.05
             if found:
-                self._finish(row.id, status=OutboxStatus.sent, ts=found, sent_at=self.clock.now())
-                return
-        if not self._claim(row):
-            return  # another worker has it
+                now = self.clock.now()
+                self._finish(row, lease, status=OutboxStatus.sent, ts=found, sent_at=now)
+                return 0.05
+        target = self._target(row, dm)
         attempts = row.attempts + 1
         try:
-            response = self._post(row, thread_ts)
+            response = self._post(row, thread_ts, dm, lambda: self._ready(target, lease))
+        except NotNow as not_now:
+            self._release(row, lease)
+            return not_now.wait or 0.05
         except Refused as refusal:
-            self._hold(row, refusal.reason)
-            return
+            log.warning("outbox %s held: %s", row.key, refusal.reason)
+            text = notices.held_text(row, refusal.reason)
+            self._give_up(row, lease, OutboxStatus.held, refusal.reason, text, keys.held_notice)
+            return 0.05
         except SlackApiError as error:
-            self._failed_call(row, attempts, error)
-            return
+            self._failed_call(row, lease, attempts, target, error)
+            return 0.05
         except Exception as error:  # network: the post may or may not have landed
             log.warning("outbox %s: %s; will check before retrying", row.key, error)
             self._finish(
-                row.id,
+                row,
+                lease,
                 status=OutboxStatus.unknown if attempts < MAX_ATTEMPTS else OutboxStatus.failed,
                 next_attempt_at=self.clock.now() + backoff(attempts),
                 last_error=str(error)[:500],
             )
-            return
+            return 0.05
+        posted_in = str(response.get("channel") or target)
+        if self._is_dm(row) and posted_in != dm:  # Slack opened the DM: its D… id from now on
+            remember_dm(self.db, row.team_id, row.channel[1:], posted_in)
         self._finish(
-            row.id,
+            row,
+            lease,
             status=OutboxStatus.sent,
             ts=response.get("ts"),
-            channel=response.get("channel") or row.channel,
+            channel=posted_in,
             thread_ts=thread_ts,
             sent_at=self.clock.now(),
             last_error=None,
         )
+        return 0.05
 
-    def _post(self, row: OutboxMessage, thread_ts: str | None) -> SlackResponse:
-        """Post through the exit, paced: the channel's next post waits `per_channel_interval`
-        from when this one reached Slack (the exit's own checks before it take varying time,
-        so pacing from before them would let two posts arrive closer than that)."""
-        try:
-            return self.gateway.post(
-                channel=row.channel,
-                audience=Audience(row.audience),
-                account_id=row.account_id,
-                text=row.text,
-                blocks=row.blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                metadata={
-                    "event_type": METADATA_EVENT,
-                    "event_payload": {"key": row.key, "audience": row.audience},
-                },
-            )
-        finally:
-            paced = self.clock.now() + timedelta(seconds=self.per_channel_interval)
-            self._not_before[row.channel] = max(paced, self._not_before.get(row.channel, paced))
+    def _post(
+        self, row: OutboxMessage, thread_ts: str | None, dm: str | None, ready: Any
+    ) -> SlackResponse:
+        """Post through the exit, which judges the message and then calls `ready` (pacing and
+        the lease, checked after the exit's own checks, whose time varies)."""
+        return self.gateway.post(
+            channel=row.channel,
+            dm=dm,
+            before_send=ready,
+            audience=Audience(row.audience),
+            account_id=row.account_id,
+            text=row.text,
+            blocks=row.blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            metadata={
+                "event_type": METADATA_EVENT,
+                "event_payload": {"key": row.key, "audience": row.audience},
+            },
+        )
 
-    def _hold(self, row: OutboxMessage, reason: str) -> None:
-        """Keep a message the exit refused, and tell the person who caused it (or the account's
-        owner, for what nobody of ours caused) what was held back, where, and why. The row is
-        held and the notice queued in one transaction: nobody sees the one without the other."""
-        log.warning("outbox %s held: %s", row.key, reason)
-        tell = row.caused_by
-        if tell and not keys.is_held_notice(row.key):  # users.info may write: before the txn
+    def _give_up(
+        self,
+        row: OutboxMessage,
+        lease: datetime,
+        status: OutboxStatus,
+        reason: str,
+        text: str,
+        notice_key: Any,
+    ) -> None:
+        """Keep the message as held or failed, and tell the person who caused it (one of
+        ours: a client's person never is) or the account's owner, in one transaction: nobody
+        sees the one without the other, and a worker that lost its lease does neither."""
+        person = row.caused_by
+        if person and not keys.is_notice(row.key):  # users.info may write: before the txn
             home = self.gateway.directory.home().team_id
-            tell = tell if self.gateway.directory.person(home, tell).trusted else None
+            person = person if self.gateway.directory.person(home, person).trusted else None
         with self.db.session() as session:
-            session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id)
-                .values(status=OutboxStatus.held, last_error=reason[:500])
+            done = session.exec(
+                leases.owned(row, self.id, lease).values(
+                    status=status, last_error=reason[:500], lease_owner=None, lease_until=None
+                )
             )
-            if keys.is_held_notice(row.key):
-                return  # a notice about a held message that was itself held: the log has it
-            account = session.get(Account, row.account_id) if row.account_id else None
-            tell = tell or (account.owner_id if account else None)
-            if tell is None:
+            if done.rowcount != 1:
                 return
-            where = f"<#{row.channel}>" if not row.channel.startswith("@") else "a DM"
-            text = (
-                f":lock: I held back a message for {where}: {reason}. Nothing was posted there. "
-                "It said:\n" + "\n".join("> " + line for line in clip(row.text, 1500).splitlines())
-            )
-            enqueue(
-                session,
-                key=keys.held_notice(row.key),
-                channel=f"@{tell}",
-                text=text,
-                now=self.clock.now(),
-                audience=Audience.internal,
-            )
-        self._wake.set()
+            told = notices.tell(session, row, person, text, notice_key(row.key), self.clock.now())
+        if told:
+            self._wake.set()
 
-    def _failed_call(self, row: OutboxMessage, attempts: int, error: SlackApiError) -> None:
+    def _failed_call(
+        self, row: OutboxMessage, lease: datetime, attempts: int, target: str, error: SlackApiError
+    ) -> None:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         now = self.clock.now()
         if code == "not_in_channel" and self._join(row.channel):
-            self._finish(
-                row.id, status=OutboxStatus.pending, attempts=attempts - 1, next_attempt_at=now
-            )
+            self._finish(row, lease, status=OutboxStatus.pending, attempts=attempts - 1)
         elif status == 429:
             retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
-            self._not_before[row.channel] = now + timedelta(seconds=retry_after)
+            pacing.hold(self.db, target, now + timedelta(seconds=retry_after))  # for everyone
             self._finish(
-                row.id,
+                row,
+                lease,
                 status=OutboxStatus.pending,
                 attempts=attempts - 1,  # being told to wait is not a failed attempt
-                next_attempt_at=now + timedelta(seconds=retry_after),
+                next_attempt_at=now,  # the channel's pace holds it, in every process
                 last_error="ratelimited",
             )
         elif status >= 500 and attempts < MAX_ATTEMPTS:
-            self._finish(
-                row.id,
-                status=OutboxStatus.pending,
+            self._finish(  # Slack may have posted it before failing: check before a retry
+                row,
+                lease,
+                status=OutboxStatus.unknown,
                 next_attempt_at=now + backoff(attempts),
                 last_error=f"HTTP {status} {code}"[:500],
             )
-        elif code in PERMANENT_ERRORS or attempts >= MAX_ATTEMPTS or status < 500:
-            log.error("outbox %s to %s failed for good: %s", row.key, row.channel, code or status)
-            self._finish(
-                row.id, status=OutboxStatus.failed, last_error=(code or f"HTTP {status}")[:500]
-            )
+        else:  # a permanent error, a 4xx, or out of attempts
+            reason = code or f"HTTP {status}"
+            log.error("outbox %s to %s failed for good: %s", row.key, row.channel, reason)
+            text = notices.failed_text(row, reason)
+            self._give_up(row, lease, OutboxStatus.failed, reason, text, keys.failed_notice)
 
-    def _find_posted(self, row: OutboxMessage) -> str | None:
-        """The ts of a message already posted under this row's key, if Slack has one."""
-        oldest = row.created_at - timedelta(minutes=1)
+    def _find_posted(self, row: OutboxMessage, dm: str | None) -> tuple[str | None, str | None]:
+        """The ts of a message already posted under this row's key, if Slack has one (and the
+        DM's channel, opened to read it when a DM's was not known)."""
+        channel = dm if self._is_dm(row) else row.channel
         try:
-            history = self.gateway.history(row.channel, oldest.timestamp())
+            if channel is None:  # a DM never answered: its D… id, to read its history
+                channel = self.gateway.open_dm(row.channel[1:])
+                remember_dm(self.db, row.team_id, row.channel[1:], channel)
+                dm = channel
+            oldest = row.created_at - timedelta(minutes=1)
+            history = self.gateway.history(channel, oldest.timestamp())
+        except SlackApiError as error:
+            if str(error.response.get("error", "")) in UNREADABLE:
+                return None, dm  # not a channel we are in: nothing of ours landed there
+            raise CannotCheck(str(error.response.get("error", ""))) from error
         except Exception as error:
-            log.warning("outbox %s: cannot check history: %s", row.key, error)
-            return None
+            raise CannotCheck(type(error).__name__) from error
         for message in history:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("key") == row.key:
-                return str(message.get("ts"))
-        return None
+                return str(message.get("ts")), dm
+        return None, dm
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Deliver until nothing is left to send, retries included (CLI runs and tests), pacing

@@ -161,11 +161,27 @@ class Gateway:
 
     # -- sending ---------------------------------------------------------------------------------
     def post(
-        self, *, channel: str, audience: Audience, account_id: int | None, **message: Any
+        self,
+        *,
+        channel: str,
+        audience: Audience,
+        account_id: int | None,
+        dm: str | None = None,
+        before_send: Callable[[], None] | None = None,
+        **message: Any,
     ) -> SlackResponse:
-        """chat.postMessage, once judged. Only the outbox calls this: it paces and retries."""
+        """chat.postMessage, once judged. Only the outbox calls this: it paces and retries.
+
+        A `@U123` target is the app's DM with that person, judged by who they are: posted to
+        `dm`, the D… id Slack gave for it, when known, else to the user id, which opens the DM
+        (Slack answers with its D… id). `before_send`: called once judged, just before the
+        call (the outbox takes its pacing slot there); it raises to stop the call.
+        """
         self._check(channel, audience, account_id)
-        return self.client.chat_postMessage(channel=channel, **message)
+        if before_send is not None:
+            before_send()
+        to = (dm or channel[1:]) if channel.startswith("@") else channel
+        return self.client.chat_postMessage(channel=to, **message)
 
     def update(
         self,

@@ -101,6 +101,7 @@ def digest_prefix(team_id: str, user_id: str) -> str:
 
 
 HELD = "held:"
+FAILED = "failed:"
 
 
 def held_notice(key: str) -> str:
@@ -108,5 +109,11 @@ def held_notice(key: str) -> str:
     return (HELD + key)[:KEY_LIMIT]
 
 
-def is_held_notice(key: str) -> bool:
-    return key.startswith(HELD)
+def failed_notice(key: str) -> str:
+    """The DM about a message Slack refused for good (a channel Steward is not in…)."""
+    return (FAILED + key)[:KEY_LIMIT]
+
+
+def is_notice(key: str) -> bool:
+    """A DM about another message that was held back or failed: never one about it in turn."""
+    return key.startswith((HELD, FAILED))

@@ -130,12 +130,12 @@ def test_a_send_of_unknown_outcome_is_checked_before_it_is_retried(
         text="text of landed",
         metadata={"event_type": METADATA_EVENT, "event_payload": {"key": "landed"}},
     )
-    with db.session() as session:
+    with db.session() as session:  # claimed by a worker that died: its lease has run out
         for row in session.exec(select(OutboxMessage)).all():
-            row.status = "sending"
+            row.status, row.lease_owner = "sending", "dead:1:0"
+            row.lease_until = clock.now() - timedelta(seconds=1)
             session.add(row)
     w = worker(db, stand_in, clock)
-    w.recover()
     passes(w, clock, 2)
     assert sorted(m["text"] for m in stand_in.messages) == ["text of landed", "text of lost"]
     assert statuses(db) == {"landed": "sent", "lost": "sent"}
@@ -222,7 +222,8 @@ def test_a_channel_s_messages_leave_in_order_whoever_delivers(
     queue(db, clock, "elsewhere", channel="COTHER")
     with db.session() as session:  # another worker has claimed "first" and is sending it
         row = session.exec(select(OutboxMessage).where(OutboxMessage.key == "first")).one()
-        row.status = "sending"
+        row.status, row.lease_owner = "sending", "other:2:0"
+        row.lease_until = clock.now() + timedelta(seconds=60)
         session.add(row)
     w = worker(db, stand_in, clock)
     w.deliver_due()
