@@ -39,7 +39,7 @@ from sqlmodel import col, select
 from bot import keys, leases, notices, pacing
 from bot.clock import Clock
 from bot.db import Database
-from bot.dms import known_dm, remember_dm
+from bot.dms import dm_user, known_dm, remember_dm
 from bot.gateway import Gateway, Refused
 from bot.models import Audience, OutboxMessage, OutboxStatus
 from bot.outbox import UNFINISHED
@@ -152,14 +152,15 @@ class OutboxWorker:
                 if lease and self._finish(row, lease, status=OutboxStatus.expired):
                     log.warning("outbox %s expired undelivered; dropped", row.key)
                 continue
-            dm = known_dm(self.db, row.team_id, row.channel[1:]) if self._is_dm(row) else None
+            user = dm_user(row.channel)
+            dm = known_dm(self.db, row.team_id, user) if user else None
             idle = pacing.wait_for(self.db, self._target(row, dm), now)
             if idle > 0:
                 wait = min(wait, idle)
                 continue
             thread_ts = row.thread_ts
             if row.thread_key and not thread_ts:
-                thread_ts, ready = self._parent_ts(row.thread_key)
+                thread_ts, ready = leases.parent_ts(self.db, row.thread_key)
                 if not ready:
                     wait = min(wait, 0.5)
                     continue
@@ -167,14 +168,10 @@ class OutboxWorker:
         return wait if len(rows) < limit else 0.0
 
     @staticmethod
-    def _is_dm(row: OutboxMessage) -> bool:
-        """A message for `@U123`: the app's DM with that person."""
-        return row.channel.startswith("@")
-
-    def _target(self, row: OutboxMessage, dm: str | None) -> str:
+    def _target(row: OutboxMessage, dm: str | None) -> str:
         """The channel Slack is asked to post in: a DM's D… id once known, else the user id
         (which opens the DM: no conversations.open, a Tier 3 method, per person)."""
-        return (dm or row.channel[1:]) if self._is_dm(row) else row.channel
+        return (dm or row.channel[1:]) if dm_user(row.channel) else row.channel
 
     def _join(self, channel: str) -> bool:
         """Join a public channel we were asked to post in (channels:join); once per channel.
@@ -190,13 +187,6 @@ class OutboxWorker:
             log.warning("cannot join %s (invite @Steward there): %s", channel, error)
             return False
         return True
-
-    def _parent_ts(self, key: str) -> tuple[str | None, bool]:
-        with self.db.session() as session:
-            parent = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
-        if parent is None or parent.status in (OutboxStatus.failed, OutboxStatus.held):
-            return None, True  # no thread to join: post on its own
-        return parent.ts, parent.status == OutboxStatus.sent
 
     # -- the lease ---------------------------------------------------------------------------
     def _finish(self, row: OutboxMessage, lease: datetime, **values: Any) -> bool:
@@ -251,7 +241,7 @@ class OutboxWorker:
         target = self._target(row, dm)
         attempts = row.attempts + 1
         try:
-            response = self._post(row, thread_ts, dm, lambda: self._ready(target, lease))
+            response = self._post(row, thread_ts, dm, lease)
         except NotNow as not_now:
             self._release(row, lease)
             return not_now.wait or 0.05
@@ -274,8 +264,9 @@ class OutboxWorker:
             )
             return 0.05
         posted_in = str(response.get("channel") or target)
-        if self._is_dm(row) and posted_in != dm:  # Slack opened the DM: its D… id from now on
-            remember_dm(self.db, row.team_id, row.channel[1:], posted_in)
+        user = dm_user(row.channel)
+        if user and posted_in != dm:  # Slack opened the DM: its D… id, from now on
+            remember_dm(self.db, row.team_id, user, posted_in)
         self._finish(
             row,
             lease,
@@ -289,25 +280,40 @@ class OutboxWorker:
         return 0.05
 
     def _post(
-        self, row: OutboxMessage, thread_ts: str | None, dm: str | None, ready: Any
+        self, row: OutboxMessage, thread_ts: str | None, dm: str | None, lease: datetime
     ) -> SlackResponse:
-        """Post through the exit, which judges the message and then calls `ready` (pacing and
-        the lease, checked after the exit's own checks, whose time varies)."""
-        return self.gateway.post(
-            channel=row.channel,
-            dm=dm,
-            before_send=ready,
-            audience=Audience(row.audience),
-            account_id=row.account_id,
-            text=row.text,
-            blocks=row.blocks,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-            metadata={
-                "event_type": METADATA_EVENT,
-                "event_payload": {"key": row.key, "audience": row.audience},
-            },
-        )
+        """Post through the exit, which judges the message and then lets `_ready` check the
+        lease and take the channel's slot (after the exit's own checks, whose time varies). The
+        channel's next post also waits `per_channel_interval` from when this one was answered,
+        so two posts never reach Slack closer than that, whichever processes send them."""
+        target = self._target(row, dm)
+        called = False
+
+        def ready() -> None:
+            nonlocal called
+            self._ready(target, lease)
+            called = True
+
+        try:
+            return self.gateway.post(
+                channel=row.channel,
+                dm=dm,
+                before_send=ready,
+                audience=Audience(row.audience),
+                account_id=row.account_id,
+                text=row.text,
+                blocks=row.blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"key": row.key, "audience": row.audience},
+                },
+            )
+        finally:
+            if called and self.per_channel_interval > 0:
+                paced = self.clock.now() + timedelta(seconds=self.per_channel_interval)
+                pacing.hold(self.db, target, paced)
 
     def _give_up(
         self,
@@ -373,12 +379,12 @@ class OutboxWorker:
     def _find_posted(self, row: OutboxMessage, dm: str | None) -> tuple[str | None, str | None]:
         """The ts of a message already posted under this row's key, if Slack has one (and the
         DM's channel, opened to read it when a DM's was not known)."""
-        channel = dm if self._is_dm(row) else row.channel
+        user = dm_user(row.channel)
         try:
-            if channel is None:  # a DM never answered: its D… id, to read its history
-                channel = self.gateway.open_dm(row.channel[1:])
-                remember_dm(self.db, row.team_id, row.channel[1:], channel)
-                dm = channel
+            if user and dm is None:  # a DM never answered: its D… id, to read its history
+                dm = self.gateway.open_dm(user)
+                remember_dm(self.db, row.team_id, user, dm)
+            channel = dm if user and dm else row.channel
             oldest = row.created_at - timedelta(minutes=1)
             history = self.gateway.history(channel, oldest.timestamp())
         except SlackApiError as error:

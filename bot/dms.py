@@ -17,3 +17,8 @@ def known_dm(db: Database, team_id: str | None, user_id: str) -> str | None:
 def remember_dm(db: Database, team_id: str | None, user_id: str, channel_id: str) -> None:
     values = {"team_id": team_id or "", "user_id": user_id, "channel_id": channel_id}
     db.upsert(DmChannel, values, ("team_id", "user_id"))
+
+
+def dm_user(channel: str) -> str | None:
+    """`U123` for an outbox channel `@U123` (the app's DM with that person), else None."""
+    return channel[1:] if channel.startswith("@") else None

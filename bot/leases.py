@@ -87,3 +87,13 @@ def owned(row: OutboxMessage, owner: str, lease: datetime) -> Any:
         col(OutboxMessage.lease_owner) == owner,
         col(OutboxMessage.lease_until) == lease,
     )
+
+
+def parent_ts(db: Database, key: str) -> tuple[str | None, bool]:
+    """For a reply queued under the thread of message `key`: the parent's ts, and whether the
+    reply may go now (the parent is sent, or will never be: then it goes on its own)."""
+    with db.session() as session:
+        parent = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+    if parent is None or parent.status in (OutboxStatus.failed, OutboxStatus.held):
+        return None, True
+    return parent.ts, parent.status == OutboxStatus.sent
