@@ -214,7 +214,8 @@ def test_each_digest_is_queued_once_and_never_late(st: Steward, standin: SlackSt
         ).one()
     assert alice_row.status == "expired"
     posted = [c["params"]["channel"] for c in standin.calls if c["method"] == "chat.postMessage"]
-    assert posted == [standin._open_im(BORIS)]
+    assert posted == [BORIS]  # to his user id: Slack opens the DM, no conversations.open
+    assert [m["channel"] for m in standin.messages] == [standin._open_im(BORIS)]
 
 
 def test_digest_off_and_nothing_to_report(st: Steward, standin: SlackStandIn) -> None:
