@@ -39,7 +39,7 @@ from sqlmodel import col, select
 from bot import keys, leases, notices, pacing
 from bot.clock import Clock
 from bot.db import Database
-from bot.dms import dm_user, known_dm, remember_dm
+from bot.dms import dm_user, known_dms, remember_dm
 from bot.gateway import Gateway, Refused
 from bot.models import Audience, OutboxMessage, OutboxStatus
 from bot.outbox import UNFINISHED
@@ -143,7 +143,10 @@ class OutboxWorker:
         whose time has come, and rows whose sender's lease ran out (sent or not: checked)."""
         now = self.clock.now()
         rows = leases.due(self.db, now, limit)
-        wait = 5.0
+        dms = known_dms(self.db, [(r.team_id, u) for r in rows if (u := dm_user(r.channel))])
+        dm_of = {r.id: dms.get((r.team_id or "", r.channel[1:])) for r in rows}
+        idle = pacing.waits(self.db, [self._target(r, dm_of[r.id]) for r in rows], now)
+        wait, tried = 5.0, False
         for row in rows:
             if self._stop.is_set():
                 break
@@ -152,11 +155,10 @@ class OutboxWorker:
                 if lease and self._finish(row, lease, status=OutboxStatus.expired):
                     log.warning("outbox %s expired undelivered; dropped", row.key)
                 continue
-            user = dm_user(row.channel)
-            dm = known_dm(self.db, row.team_id, user) if user else None
-            idle = pacing.wait_for(self.db, self._target(row, dm), now)
-            if idle > 0:
-                wait = min(wait, idle)
+            dm = dm_of[row.id]
+            paced = idle[self._target(row, dm)]  # another post's slot, or a 429's Retry-After
+            if paced > 0:
+                wait = min(wait, paced)
                 continue
             thread_ts = row.thread_ts
             if row.thread_key and not thread_ts:
@@ -164,8 +166,9 @@ class OutboxWorker:
                 if not ready:
                     wait = min(wait, 0.5)
                     continue
-            wait = min(wait, self._deliver(row, thread_ts, dm))
-        return wait if len(rows) < limit else 0.0
+            wait, tried = min(wait, self._deliver(row, thread_ts, dm)), True
+        # A full page with nothing tried (every channel paced) waits like a short one: no spin.
+        return 0.0 if len(rows) == limit and tried else wait
 
     @staticmethod
     def _target(row: OutboxMessage, dm: str | None) -> str:

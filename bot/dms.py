@@ -3,15 +3,25 @@ every process, and every restart, posts to it without asking Slack again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sqlmodel import col, select
+
 from bot.db import Database
 from bot.models import DmChannel
 
 
-def known_dm(db: Database, team_id: str | None, user_id: str) -> str | None:
-    """The DM channel with `user_id` in the workspace (None: the only one), if Slack told us."""
+def known_dms(db: Database, wanted: Iterable[tuple[str | None, str]]) -> dict[tuple[str, str], str]:
+    """The DM channels known among (workspace, user) pairs, by ('' or workspace, user): one
+    read for a whole pass of the outbox."""
+    pairs = {(team or "", user) for team, user in wanted}
+    if not pairs:
+        return {}
     with db.session() as session:
-        row = session.get(DmChannel, (team_id or "", user_id))
-    return row.channel_id if row else None
+        rows = session.exec(
+            select(DmChannel).where(col(DmChannel.user_id).in_({user for _, user in pairs}))
+        ).all()
+    return {(r.team_id, r.user_id): r.channel_id for r in rows if (r.team_id, r.user_id) in pairs}
 
 
 def remember_dm(db: Database, team_id: str | None, user_id: str, channel_id: str) -> None:

@@ -9,6 +9,7 @@ posts. Plain SQL that works alike on SQLite and PostgreSQL; the caller passes `n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -21,14 +22,18 @@ from bot.models import ChannelPace
 PACE = SQLModel.metadata.tables["channel_pace"]
 
 
-def wait_for(db: Database, channel: str, now: datetime) -> float:
-    """Seconds until the channel's next slot (0.0: free now). A read, to skip a channel before
-    claiming one of its messages; only `take` decides."""
+def waits(db: Database, channels: Iterable[str], now: datetime) -> dict[str, float]:
+    """Seconds until each channel's next slot (0.0: free now), in one read: to skip a channel
+    before claiming one of its messages. Only `take` decides."""
+    wanted = set(channels)
+    if not wanted:
+        return {}
     with db.session() as session:
-        not_before = session.exec(
-            select(ChannelPace.not_before).where(ChannelPace.channel_id == channel)
-        ).first()
-    return 0.0 if not_before is None else max(0.0, (not_before - now).total_seconds())
+        rows = session.exec(
+            select(ChannelPace).where(col(ChannelPace.channel_id).in_(wanted))
+        ).all()
+    held = {r.channel_id: max(0.0, (r.not_before - now).total_seconds()) for r in rows}
+    return {channel: held.get(channel, 0.0) for channel in wanted}
 
 
 def take(db: Database, channel: str, now: datetime, interval: float) -> float:
