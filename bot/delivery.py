@@ -50,18 +50,6 @@ METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
 POST_WINDOW = timedelta(seconds=30)  # a Slack call starts only with this much lease left
 UNREADABLE = {"channel_not_found", "not_in_channel"}  # history we cannot read: nothing landed
-PERMANENT_ERRORS = {
-    "channel_not_found",
-    "not_in_channel",
-    "is_archived",
-    "msg_too_long",
-    "no_text",
-    "invalid_blocks",
-    "too_many_attachments",
-    "restricted_action",
-    "cannot_reply_to_message",
-    "user_not_found",
-}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -177,10 +165,7 @@ class OutboxWorker:
         return (dm or row.channel[1:]) if dm_user(row.channel) else row.channel
 
     def _join(self, channel: str) -> bool:
-        """Join a public channel we were asked to post in (channels:join); once per channel.
-
-        Private channels cannot be joined: someone must invite @Steward, and the post fails.
-        """
+        """Join a public channel we were asked to post in, once (a private one cannot be)."""
         if channel in self._joined:
             return False
         self._joined.add(channel)
@@ -225,6 +210,8 @@ class OutboxWorker:
         if lease is None:
             return 0.05  # another worker has it
         if row.status != OutboxStatus.pending:  # unknown, or taken over: did it land?
+            if row.status == OutboxStatus.sending:
+                log.info("outbox %s: lease of %s ran out; taken over", row.key, row.lease_owner)
             try:
                 found, dm = self._find_posted(row, dm)
             except CannotCheck as error:
@@ -258,10 +245,13 @@ class OutboxWorker:
             return 0.05
         except Exception as error:  # network: the post may or may not have landed
             log.warning("outbox %s: %s; will check before retrying", row.key, error)
+            if attempts >= MAX_ATTEMPTS:
+                self._fail(row, lease, "unreachable")
+                return 0.05
             self._finish(
                 row,
                 lease,
-                status=OutboxStatus.unknown if attempts < MAX_ATTEMPTS else OutboxStatus.failed,
+                status=OutboxStatus.unknown,
                 next_attempt_at=self.clock.now() + backoff(attempts),
                 last_error=str(error)[:500],
             )
@@ -373,11 +363,13 @@ class OutboxWorker:
                 next_attempt_at=now + backoff(attempts),
                 last_error=f"HTTP {status} {code}"[:500],
             )
-        else:  # a permanent error, a 4xx, or out of attempts
-            reason = code or f"HTTP {status}"
-            log.error("outbox %s to %s failed for good: %s", row.key, row.channel, reason)
-            text = notices.failed_text(row, reason)
-            self._give_up(row, lease, OutboxStatus.failed, reason, text, keys.failed_notice)
+        else:  # an error Slack will give again (ok: false), or out of attempts
+            self._fail(row, lease, code or f"HTTP {status}")
+
+    def _fail(self, row: OutboxMessage, lease: datetime, reason: str) -> None:
+        log.error("outbox %s to %s failed for good: %s", row.key, row.channel, reason)
+        text = notices.failed_text(row, reason)
+        self._give_up(row, lease, OutboxStatus.failed, reason, text, keys.failed_notice)
 
     def _find_posted(self, row: OutboxMessage, dm: str | None) -> tuple[str | None, str | None]:
         """The ts of a message already posted under this row's key, if Slack has one (and the

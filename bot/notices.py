@@ -29,6 +29,7 @@ REASONS = {
     "restricted_action": "the workspace's settings do not let me post there",
     "cannot_reply_to_message": "the message it answered cannot have replies",
     "user_not_found": "Slack does not know that person",
+    "unreachable": "I could not reach Slack, time after time",
 }
 
 
