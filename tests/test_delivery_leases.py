@@ -114,6 +114,25 @@ def test_a_live_lease_is_left_alone_and_a_lapsed_one_posted_once(
     assert history == [GENERAL]  # it looked before posting
 
 
+def test_a_worker_starting_leaves_the_messages_others_are_sending(
+    db: Database, standin: SlackStandIn
+) -> None:
+    """A rolling restart: the new process must not take a live worker's message for lost."""
+    clock = Clock()
+    queue(db, clock, "theirs")
+    queue(db, clock, "mine", channel="CELSEWHERE")
+    standin.add_channel("CELSEWHERE", "elsewhere")
+    assert claim(db, row(db, "theirs"), "live-host:1:0", clock.now()) is not None
+    restarted = worker(db, standin, clock)
+    restarted.start()
+    try:
+        standin.wait_for(lambda: row(db, "mine").status == "sent", timeout=10)
+    finally:
+        restarted.stop()
+    assert [p["text"] for p in posts(standin)] == ["text of mine"]
+    assert (row(db, "theirs").status, row(db, "theirs").lease_owner) == ("sending", "live-host:1:0")
+
+
 def test_a_lapsed_lease_whose_post_landed_is_marked_sent_without_a_second_post(
     db: Database, standin: SlackStandIn
 ) -> None:
