@@ -71,6 +71,10 @@ class Settings:
     port: int = 3000
     host: str = "0.0.0.0"
     outbox_interval: float = 1.0
+    """Seconds between two posts in one channel, across every process (STEWARD_OUTBOX_INTERVAL)."""
+    outbox_lease: float = 60.0
+    """Seconds a process holds a message it is sending before another may take it over and
+    check whether it landed (STEWARD_OUTBOX_LEASE; over twice the Slack client's timeout)."""
     silence_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SILENCE_DAYS))
     """Days without a contact before an account of each tier counts as silent."""
     route_keywords: str | None = None
@@ -103,6 +107,8 @@ class Settings:
             silence_days=parse_silence_days(env.get("SILENCE_DAYS")),
             route_keywords=route_keywords,
             tick_seconds=parse_tick_seconds(env.get("STEWARD_TICK_SECONDS")),
+            outbox_interval=parse_seconds("STEWARD_OUTBOX_INTERVAL", env, 1.0, least=0.0),
+            outbox_lease=parse_seconds("STEWARD_OUTBOX_LEASE", env, 60.0, least=2.0),
             scheduler=parse_switch("STEWARD_SCHEDULER", env.get("STEWARD_SCHEDULER")),
             log_level=parse_choice("LOG_LEVEL", env.get("LOG_LEVEL"), LOG_LEVELS, "INFO"),
             log_format=parse_choice("LOG_FORMAT", env.get("LOG_FORMAT"), LOG_FORMATS, "text"),
@@ -190,6 +196,17 @@ def parse_tick_seconds(text: str | None) -> int:
             f"(e.g. STEWARD_TICK_SECONDS={DEFAULT_TICK_SECONDS})"
         )
     return int(text)
+
+
+def parse_seconds(name: str, env: Mapping[str, str], default: float, *, least: float) -> float:
+    text = (env.get(name) or "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = -1.0
+    if not least <= value < 86400:
+        raise ConfigError(f"{name} must be a number of seconds, at least {least:g}, got {text!r}")
+    return value
 
 
 def parse_switch(name: str, text: str | None, default: bool = True) -> bool:

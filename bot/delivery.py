@@ -8,12 +8,12 @@ whose action caused it, or else the account's owner, is told by DM.
 Several processes deliver one outbox. Messages to one channel leave in the order they were
 queued, whoever sends them. A row is claimed with a conditional UPDATE that gives this worker a
 lease (`lease_owner`, `lease_until`): nobody else touches it until the lease runs out, a worker
-starts no Slack call on a lease with less than `POST_WINDOW` left, and whatever it writes after
-the call is conditioned on still holding the lease. A lease that ran out (its process died, or
-hung) is taken over as a send of unknown outcome, like a timeout or a 5xx: the channel's history,
-where each message carries its outbox key in Slack message metadata, is checked before it is
-tried again. A process may die at any instant: every step is one transaction, and a row is never
-left where no one will pick it up.
+starts no Slack call on less than half its lease (60 s: the call's 10 s timeout and one retry
+fit), and what it writes after the call is conditioned on still holding the lease. A lease that
+ran out (its process died, or hung) is taken over as a send of unknown outcome, like a timeout
+or a 5xx: the channel's history, where each message carries its outbox key in Slack message
+metadata, is checked before it is tried again. A process may die at any instant: every step is
+one transaction, and a row is never left where no one will pick it up.
 
 Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel)
 and honours a 429's Retry-After, both shared by every process (bot/pacing.py); 5xx and network
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
-POST_WINDOW = timedelta(seconds=30)  # a Slack call starts only with this much lease left
 UNREADABLE = {"channel_not_found", "not_in_channel"}  # history we cannot read: nothing landed
 
 
@@ -78,12 +77,19 @@ class OutboxWorker:
     """Delivers queued messages from a background thread (or one pass at a time in tests/CLI)."""
 
     def __init__(
-        self, db: Database, gateway: Gateway, clock: Clock, *, per_channel_interval: float = 1.0
+        self,
+        db: Database,
+        gateway: Gateway,
+        clock: Clock,
+        *,
+        per_channel_interval: float = 1.0,
+        lease: float = leases.LEASE.total_seconds(),
     ) -> None:
         self.db = db
         self.gateway = gateway
         self.clock = clock
         self.per_channel_interval = per_channel_interval
+        self.lease = timedelta(seconds=lease)
         self.id = worker_id()  # the lease owner it writes on the rows it claims
         self._joined: set[str] = set()  # channels we tried to join after not_in_channel
         self._wake = threading.Event()
@@ -139,7 +145,7 @@ class OutboxWorker:
             if self._stop.is_set():
                 break
             if row.expires_at and row.expires_at <= now:
-                lease = leases.claim(self.db, row, self.id, now)
+                lease = leases.claim(self.db, row, self.id, now, self.lease)
                 if lease and self._finish(row, lease, status=OutboxStatus.expired):
                     log.warning("outbox %s expired undelivered; dropped", row.key)
                 continue
@@ -197,7 +203,7 @@ class OutboxWorker:
         """Just before the Slack call: the lease must outlast the call, and the channel's slot
         must be ours (taken now, for every process); raises NotNow when not."""
         now = self.clock.now()
-        if lease - now < POST_WINDOW:
+        if lease - now < self.lease / 2:
             raise NotNow(0.0)
         wait = pacing.take(self.db, target, now, self.per_channel_interval)
         if wait > 0:
@@ -206,7 +212,7 @@ class OutboxWorker:
     # -- sending -----------------------------------------------------------------------------
     def _deliver(self, row: OutboxMessage, thread_ts: str | None, dm: str | None) -> float:
         """Claim, check when in doubt, post; returns how soon to look again."""
-        lease = leases.claim(self.db, row, self.id, self.clock.now())
+        lease = leases.claim(self.db, row, self.id, self.clock.now(), self.lease)
         if lease is None:
             return 0.05  # another worker has it
         if row.status != OutboxStatus.pending:  # unknown, or taken over: did it land?

@@ -56,15 +56,17 @@ def due(db: Database, now: datetime, limit: int) -> list[OutboxMessage]:
         )
 
 
-def claim(db: Database, row: OutboxMessage, owner: str, now: datetime) -> datetime | None:
-    """Take the row for `LEASE` if it is still as `due` read it (waiting and due, or on a
+def claim(
+    db: Database, row: OutboxMessage, owner: str, now: datetime, lease: timedelta = LEASE
+) -> datetime | None:
+    """Take the row for `lease` if it is still as `due` read it (waiting and due, or on a
     lapsed lease); returns the lease's end, or None when someone else has it."""
     still = (
         lapsed(now)
         if row.status == OutboxStatus.sending
         else col(OutboxMessage.next_attempt_at) <= now
     )
-    until = now + LEASE
+    until = now + lease
     with db.session() as session:
         result = session.exec(
             update(OutboxMessage)

@@ -63,7 +63,11 @@ class Steward:
         self.gateway = Gateway(self.db, self.client, self.clock, self.directory)
         outbox_gateway = Gateway(self.db, outbox_client, self.clock, self.directory)
         self.outbox = OutboxWorker(
-            self.db, outbox_gateway, self.clock, per_channel_interval=self.settings.outbox_interval
+            self.db,
+            outbox_gateway,
+            self.clock,
+            per_channel_interval=self.settings.outbox_interval,
+            lease=self.settings.outbox_lease,
         )
 
     @classmethod

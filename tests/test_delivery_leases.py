@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.clock import Clock
+from bot.config import ConfigError, Settings
 from bot.db import Database
 from bot.delivery import METADATA_EVENT, OutboxWorker
 from bot.dev.standin import SlackStandIn
@@ -334,3 +335,11 @@ def test_a_notice_that_fails_brings_no_notice_about_itself(
     with db.session() as session:
         rows = session.exec(select(OutboxMessage.key, OutboxMessage.status)).all()
     assert sorted(rows) == [("failed:x", "held"), ("x", "failed")]
+
+
+def test_the_interval_and_the_lease_come_from_the_environment() -> None:
+    settings = Settings.from_env({"STEWARD_OUTBOX_LEASE": "5", "STEWARD_OUTBOX_INTERVAL": "0.2"})
+    assert (settings.outbox_lease, settings.outbox_interval) == (5.0, 0.2)
+    assert Settings.from_env({}).outbox_lease == LEASE.total_seconds()
+    with pytest.raises(ConfigError, match="STEWARD_OUTBOX_LEASE must be a number of seconds"):
+        Settings.from_env({"STEWARD_OUTBOX_LEASE": "soon"})
