@@ -219,7 +219,7 @@ class OutboxWorker:
             if row.status == OutboxStatus.sending:
                 log.info("outbox %s: lease of %s ran out; taken over", row.key, row.lease_owner)
             try:
-                found, dm = self._find_posted(row, dm)
+                found, dm = self._find_posted(row, dm, thread_ts)
             except CannotCheck as error:
                 log.warning("outbox %s: cannot check history: %s", row.key, error)
                 self._finish(
@@ -377,7 +377,9 @@ class OutboxWorker:
         text = notices.failed_text(row, reason)
         self._give_up(row, lease, OutboxStatus.failed, reason, text, keys.failed_notice)
 
-    def _find_posted(self, row: OutboxMessage, dm: str | None) -> tuple[str | None, str | None]:
+    def _find_posted(
+        self, row: OutboxMessage, dm: str | None, thread_ts: str | None
+    ) -> tuple[str | None, str | None]:
         """The ts of a message already posted under this row's key, if Slack has one (and the
         DM's channel, opened to read it when a DM's was not known)."""
         user = dm_user(row.channel)
@@ -387,7 +389,7 @@ class OutboxWorker:
                 remember_dm(self.db, row.team_id, user, dm)
             channel = dm if user and dm else row.channel
             oldest = row.created_at - timedelta(minutes=1)
-            history = self.gateway.history(channel, oldest.timestamp())
+            history = self.gateway.history(channel, oldest.timestamp(), thread_ts)
         except SlackApiError as error:
             if str(error.response.get("error", "")) in UNREADABLE:
                 return None, dm  # not a channel we are in: nothing of ours landed there

@@ -230,10 +230,20 @@ class Gateway:
     def join(self, channel: str) -> None:
         self.client.conversations_join(channel=channel)
 
-    def history(self, channel: str, oldest: float) -> list[dict[str, Any]]:
-        response = self.client.conversations_history(
-            channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
-        )
+    def history(
+        self, channel: str, oldest: float, thread_ts: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The channel's messages since `oldest`, with their metadata; a thread's replies
+        when `thread_ts` is given (replies are not in the channel's history)."""
+        since = f"{oldest:.6f}"
+        if thread_ts:
+            response = self.client.conversations_replies(
+                channel=channel, ts=thread_ts, oldest=since, include_all_metadata=True, limit=200
+            )
+        else:
+            response = self.client.conversations_history(
+                channel=channel, oldest=since, include_all_metadata=True, limit=200
+            )
         return list(response.get("messages", []))
 
     # -- reading (what a handler gathers before a service runs) ------------------------------------

@@ -86,11 +86,14 @@ def posts(standin: SlackStandIn, channel: str | None = None) -> list[dict[str, A
     ]
 
 
-def land(standin: SlackStandIn, channel: str, key: str) -> str:
+def land(standin: SlackStandIn, channel: str, key: str, thread_ts: str | None = None) -> str:
     """The message reached Slack (as the worker that died had posted it); returns its ts."""
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
     metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
-    return str(client.chat_postMessage(channel=channel, text=key, metadata=metadata)["ts"])
+    posted = client.chat_postMessage(
+        channel=channel, text=key, metadata=metadata, thread_ts=thread_ts
+    )
+    return str(posted["ts"])
 
 
 # -- leases ------------------------------------------------------------------------------------
@@ -145,6 +148,25 @@ def test_a_lapsed_lease_whose_post_landed_is_marked_sent_without_a_second_post(
     worker(db, standin, clock).deliver_due()
     assert len(posts(standin)) == 1  # the one that landed before the worker died
     assert (row(db, "k1").status, row(db, "k1").ts) == ("sent", ts)
+
+
+def test_a_thread_reply_of_unknown_outcome_is_looked_for_in_its_thread(
+    db: Database, standin: SlackStandIn
+) -> None:
+    """Replies are not in the channel's history: conversations.replies has them."""
+    clock = Clock()
+    queue(db, clock, "parent")
+    queue(db, clock, "reply", thread_key="parent")
+    w = worker(db, standin, clock)
+    w.deliver_due()
+    parent_ts = row(db, "parent").ts
+    assert parent_ts is not None
+    abandon(db, clock, "reply")
+    ts = land(standin, GENERAL, "reply", thread_ts=parent_ts)
+    clock.offset += LEASE + timedelta(seconds=1)
+    w.deliver_due()
+    assert len(posts(standin)) == 2  # the parent, and the reply that landed before the crash
+    assert (row(db, "reply").status, row(db, "reply").ts) == ("sent", ts)
 
 
 def test_a_worker_whose_lease_ran_out_posts_nothing_and_overwrites_nothing(
