@@ -24,9 +24,6 @@ person who caused it is told how to fix it (bot/notices.py), as for one the exit
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from datetime import datetime, timedelta
@@ -48,25 +45,12 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
+PAGE = 10  # rows a worker claims at once on PostgreSQL: few, so idle workers share the rest
 UNREADABLE = {"channel_not_found", "not_in_channel"}  # history we cannot read: nothing landed
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
-
-
-def worker_id() -> str:
-    """host:pid:random, unique to this worker even in a process that runs several."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:80]
-
-
-class NotNow(Exception):
-    """Raised just before a Slack call that must not start: the channel's slot is someone
-    else's (`wait` seconds), or this worker's lease is too short (`wait` 0)."""
-
-    def __init__(self, wait: float) -> None:
-        super().__init__(wait)
-        self.wait = wait
 
 
 class CannotCheck(Exception):
@@ -90,7 +74,7 @@ class OutboxWorker:
         self.clock = clock
         self.per_channel_interval = per_channel_interval
         self.lease = timedelta(seconds=lease)
-        self.id = worker_id()  # the lease owner it writes on the rows it claims
+        self.id = leases.worker_id()  # the lease owner it writes on the rows it claims
         self._joined: set[str] = set()  # channels we tried to join after not_in_channel
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -136,31 +120,32 @@ class OutboxWorker:
         """Send what is due; returns how long to wait before the next pass. Due: waiting rows
         whose time has come, and rows whose sender's lease ran out (sent or not: checked)."""
         now = self.clock.now()
-        rows = leases.due(self.db, now, limit)
+        if self.db.is_sqlite:  # one writer at a time: each row is claimed as its turn comes
+            rows, held = leases.due(self.db, now, limit), {}
+        else:  # a short page claimed at once, rows that other workers are claiming skipped
+            limit = min(limit, PAGE)
+            taken = leases.take_page(self.db, self.id, now, limit, self.lease)
+            rows, held = [r for r, _ in taken], {r.id: until for r, until in taken}
         dms = known_dms(self.db, [(r.team_id, u) for r in rows if (u := dm_user(r.channel))])
         dm_of = {r.id: dms.get((r.team_id or "", r.channel[1:])) for r in rows}
         idle = pacing.waits(self.db, [self._target(r, dm_of[r.id]) for r in rows], now)
         wait, tried = 5.0, False
         for row in rows:
-            if self._stop.is_set():
-                break
+            lease, dm = held.pop(row.id, None), dm_of[row.id]
             if row.expires_at and row.expires_at <= now:
-                lease = leases.claim(self.db, row, self.id, now, self.lease)
+                lease = lease or leases.claim(self.db, row, self.id, now, self.lease)
                 if lease and self._finish(row, lease, status=OutboxStatus.expired):
                     log.warning("outbox %s expired undelivered; dropped", row.key)
                 continue
-            dm = dm_of[row.id]
-            paced = idle[self._target(row, dm)]  # another post's slot, or a 429's Retry-After
-            if paced > 0:
-                wait = min(wait, paced)
-                continue
-            thread_ts = row.thread_ts
+            thread_ts, ready = row.thread_ts, True
             if row.thread_key and not thread_ts:
                 thread_ts, ready = leases.parent_ts(self.db, row.thread_key)
-                if not ready:
-                    wait = min(wait, 0.5)
-                    continue
-            wait, tried = min(wait, self._deliver(row, thread_ts, dm)), True
+            paced = idle[self._target(row, dm)]  # another post's slot, or a 429's Retry-After
+            if self._stop.is_set() or paced > 0 or not ready:
+                self._release(row, lease)  # not its turn yet: given back, if it was taken
+                wait = min(wait, paced or 0.5)
+                continue
+            wait, tried = min(wait, self._deliver(row, thread_ts, dm, lease)), True
         # A full page with nothing tried (every channel paced) waits like a short one: no spin.
         return 0.0 if len(rows) == limit and tried else wait
 
@@ -194,25 +179,29 @@ class OutboxWorker:
             log.warning("outbox %s: lease lost to another worker; its outcome stands", row.key)
         return bool(result.rowcount == 1)
 
-    def _release(self, row: OutboxMessage, lease: datetime) -> None:
-        """Give the row back as it was, nothing sent: another pass (or worker) takes it."""
-        back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
-        self._finish(row, lease, status=back, attempts=row.attempts)
+    def _release(self, row: OutboxMessage, lease: datetime | None) -> None:
+        """Give a row this worker holds back as it was read, nothing sent: another pass (or
+        worker) takes it."""
+        if lease is not None:
+            back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
+            self._finish(row, lease, status=back, attempts=row.attempts)
 
     def _ready(self, target: str, lease: datetime) -> None:
         """Just before the Slack call: the lease must outlast the call, and the channel's slot
         must be ours (taken now, for every process); raises NotNow when not."""
         now = self.clock.now()
         if lease - now < self.lease / 2:
-            raise NotNow(0.0)
+            raise leases.NotNow(0.0)
         wait = pacing.take(self.db, target, now, self.per_channel_interval)
         if wait > 0:
-            raise NotNow(wait)
+            raise leases.NotNow(wait)
 
     # -- sending -----------------------------------------------------------------------------
-    def _deliver(self, row: OutboxMessage, thread_ts: str | None, dm: str | None) -> float:
-        """Claim, check when in doubt, post; returns how soon to look again."""
-        lease = leases.claim(self.db, row, self.id, self.clock.now(), self.lease)
+    def _deliver(
+        self, row: OutboxMessage, thread_ts: str | None, dm: str | None, lease: datetime | None
+    ) -> float:
+        """Claim (unless held already), check when in doubt, post; how soon to look again."""
+        lease = lease or leases.claim(self.db, row, self.id, self.clock.now(), self.lease)
         if lease is None:
             return 0.05  # another worker has it
         if row.status != OutboxStatus.pending:  # unknown, or taken over: did it land?
@@ -238,7 +227,7 @@ class OutboxWorker:
         attempts = row.attempts + 1
         try:
             response = self._post(row, thread_ts, dm, lease)
-        except NotNow as not_now:
+        except leases.NotNow as not_now:
             self._release(row, lease)
             return not_now.wait or 0.05
         except Refused as refusal:

@@ -9,6 +9,9 @@ run out; bot/delivery.py treats it as a send of unknown outcome and checks befor
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,9 +21,23 @@ from sqlmodel import col, select
 
 from bot.db import Database
 from bot.models import OutboxMessage, OutboxStatus
-from bot.outbox import UNFINISHED, WAITING
+from bot.outbox import OUTBOX, UNFINISHED, WAITING
 
 LEASE = timedelta(seconds=60)  # well over the outbox client's 10 s timeout and its one retry
+
+
+def worker_id() -> str:
+    """host:pid:random, unique to each worker, even several in one process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:80]
+
+
+class NotNow(Exception):
+    """Raised just before a Slack call that must not start: the channel's slot is someone
+    else's (`wait` seconds), or the worker's lease is too short (`wait` 0)."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
 
 
 def lapsed(now: datetime) -> Any:
@@ -28,56 +45,84 @@ def lapsed(now: datetime) -> Any:
     return or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) <= now)
 
 
-def due(db: Database, now: datetime, limit: int) -> list[OutboxMessage]:
+def candidates(now: datetime, limit: int) -> Any:
     """Waiting rows whose time has come and rows on a lapsed lease, oldest first, each only
     when no earlier row of its channel is unfinished (first in, first out per channel)."""
     earlier = aliased(OutboxMessage)
-    with db.session() as session:
-        return list(
-            session.exec(
-                select(OutboxMessage)
-                .where(
-                    or_(
-                        and_(
-                            col(OutboxMessage.status).in_(WAITING),
-                            col(OutboxMessage.next_attempt_at) <= now,
-                        ),
-                        and_(col(OutboxMessage.status) == OutboxStatus.sending, lapsed(now)),
-                    ),
-                    ~exists().where(
-                        col(earlier.channel) == col(OutboxMessage.channel),
-                        col(earlier.id) < col(OutboxMessage.id),
-                        col(earlier.status).in_(UNFINISHED),
-                    ),
-                )
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            ).all()
+    return (
+        select(OutboxMessage)
+        .where(
+            or_(
+                and_(
+                    col(OutboxMessage.status).in_(WAITING),
+                    col(OutboxMessage.next_attempt_at) <= now,
+                ),
+                and_(col(OutboxMessage.status) == OutboxStatus.sending, lapsed(now)),
+            ),
+            ~exists().where(
+                col(earlier.channel) == col(OutboxMessage.channel),
+                col(earlier.id) < col(OutboxMessage.id),
+                col(earlier.status).in_(UNFINISHED),
+            ),
         )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
 
 
-def claim(
-    db: Database, row: OutboxMessage, owner: str, now: datetime, lease: timedelta = LEASE
-) -> datetime | None:
-    """Take the row for `lease` if it is still as `due` read it (waiting and due, or on a
-    lapsed lease); returns the lease's end, or None when someone else has it."""
+def due(db: Database, now: datetime, limit: int) -> list[OutboxMessage]:
+    """The candidates, read (each still to be claimed)."""
+    with db.session() as session:
+        return list(session.exec(candidates(now, limit)).all())
+
+
+def take_page(
+    db: Database, owner: str, now: datetime, limit: int, lease: timedelta = LEASE
+) -> list[tuple[OutboxMessage, datetime]]:
+    """PostgreSQL: the candidates other workers are not claiming at this moment (`FOR UPDATE
+    SKIP LOCKED`), claimed in the same transaction, each with the same conditional UPDATE as
+    `claim`. Workers reading one page at once then take different rows instead of racing for
+    the same ones (bench/claims.py). The rows keep the state they were read in."""
+    taken = []
+    with db.session() as session:
+        rows = session.exec(candidates(now, limit).with_for_update(skip_locked=True, of=OUTBOX))
+        for row in rows.all():
+            statement, until = claiming(row, owner, now, lease)
+            result = session.exec(statement.execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                taken.append((row, until))
+    return taken
+
+
+def claiming(row: OutboxMessage, owner: str, now: datetime, lease: timedelta) -> Any:
+    """The UPDATE that takes the row for `lease` if it is still as it was read (waiting and
+    due, or on a lapsed lease), and the lease's end."""
     still = (
         lapsed(now)
         if row.status == OutboxStatus.sending
         else col(OutboxMessage.next_attempt_at) <= now
     )
     until = now + lease
-    with db.session() as session:
-        result = session.exec(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == row.status, still)
-            .values(
-                status=OutboxStatus.sending,
-                lease_owner=owner,
-                lease_until=until,
-                attempts=OutboxMessage.attempts + 1,
-            )
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == row.status, still)
+        .values(
+            status=OutboxStatus.sending,
+            lease_owner=owner,
+            lease_until=until,
+            attempts=OutboxMessage.attempts + 1,
         )
+    )
+    return statement, until
+
+
+def claim(
+    db: Database, row: OutboxMessage, owner: str, now: datetime, lease: timedelta = LEASE
+) -> datetime | None:
+    """Take the row (`claiming`); returns the lease's end, or None when someone else has it."""
+    statement, until = claiming(row, owner, now, lease)
+    with db.session() as session:
+        result = session.exec(statement)
     return until if result.rowcount == 1 else None
 
 
