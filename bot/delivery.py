@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
 PAGE = 10  # rows a worker claims at once on PostgreSQL: few, so idle workers share the rest
-UNREADABLE = {"channel_not_found", "not_in_channel"}  # history we cannot read: nothing landed
+UNREADABLE = {"channel_not_found", "not_in_channel", "thread_not_found"}  # so nothing landed
 
 
 def backoff(attempts: int) -> timedelta:
@@ -310,7 +311,7 @@ class OutboxWorker:
         status: OutboxStatus,
         reason: str,
         text: str,
-        notice_key: Any,
+        notice_key: Callable[[str], str],
     ) -> None:
         """Keep the message as held or failed, and tell the person who caused it (one of
         ours: a client's person never is) or the account's owner, in one transaction: nobody
