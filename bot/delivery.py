@@ -11,6 +11,10 @@ honours a 429's Retry-After, retries 5xx and network errors with backoff, and ne
 a row is claimed with a conditional UPDATE (so two workers cannot both send it), and a send whose
 outcome is unknown (timeout, crash mid-call) is checked against the channel's history, where each
 message carries its outbox key in Slack message metadata, before it is tried again.
+
+Each message is sent with its own workspace's token (the row's `team_id`; none recorded: the
+workspace of SLACK_BOT_TOKEN). A workspace with no token (not installed, or uninstalled) has its
+messages left waiting, untouched but for their next attempt, and retried later.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from bot.gateway import Gateway, Refused
 from bot.models import Account, Audience, OutboxMessage, OutboxStatus
 from bot.outbox import UNFINISHED, WAITING, enqueue
 from bot.slacktext import clip
+from bot.workspaces import NotInstalled
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
+NOT_SERVED_WAIT = timedelta(minutes=1)  # a workspace with no token: when to look again
 PERMANENT_ERRORS = {
     "channel_not_found",
     "not_in_channel",
@@ -147,6 +153,9 @@ class OutboxWorker:
                 log.warning("outbox %s expired undelivered; dropped", row.key)
                 self._finish(row.id, status=OutboxStatus.expired)
                 continue
+            if not self._served(row):
+                self._finish(row.id, next_attempt_at=now + NOT_SERVED_WAIT)
+                continue
             if row.channel.startswith("@") and not self._open_dm(row):
                 continue
             idle = self._channel_wait(row.channel)
@@ -163,13 +172,26 @@ class OutboxWorker:
             wait = min(wait, 0.05)
         return wait if len(rows) < limit else 0.0
 
+    def _served(self, row: OutboxMessage) -> bool:
+        """Whether Steward has a token for the row's workspace; if so, `row.team_id` (in this
+        copy only) is that workspace, also for rows queued before rows recorded theirs."""
+        team = row.team_id or ""
+        try:
+            if self.gateway.clients(team) is None:
+                raise NotInstalled(team)
+            row.team_id = team or self.gateway.directory.home("").team_id
+        except Exception as error:  # no token, or auth.test failed for an old row: it waits
+            log.warning("outbox %s waits: no workspace to send it with (%s)", row.key, error)
+            return False
+        return True
+
     def _open_dm(self, row: OutboxMessage) -> bool:
         """A message for `@U123` goes to the app's DM with that person (conversations.open)."""
         user = row.channel[1:]
         channel = self._dm_channels.get(user)
         if channel is None:
             try:
-                channel = self.gateway.open_dm(user)
+                channel = self.gateway.open_dm(str(row.team_id), user)
             except SlackApiError as error:
                 self._failed_call(row, row.attempts + 1, error)
                 return False
@@ -182,7 +204,7 @@ class OutboxWorker:
         row.channel = channel
         return True
 
-    def _join(self, channel: str) -> bool:
+    def _join(self, team_id: str, channel: str) -> bool:
         """Join a public channel we were asked to post in (channels:join); once per channel.
 
         Private channels cannot be joined: someone must invite @Steward, and the post fails.
@@ -191,7 +213,7 @@ class OutboxWorker:
             return False
         self._joined.add(channel)
         try:
-            self.gateway.join(channel)
+            self.gateway.join(team_id, channel)
         except Exception as error:
             log.warning("cannot join %s (invite @Steward there): %s", channel, error)
             return False
@@ -265,6 +287,7 @@ class OutboxWorker:
         so pacing from before them would let two posts arrive closer than that)."""
         try:
             return self.gateway.post(
+                team_id=str(row.team_id),
                 channel=row.channel,
                 audience=Audience(row.audience),
                 account_id=row.account_id,
@@ -288,8 +311,8 @@ class OutboxWorker:
         log.warning("outbox %s held: %s", row.key, reason)
         tell = row.caused_by
         if tell and not keys.is_held_notice(row.key):  # users.info may write: before the txn
-            home = self.gateway.directory.home().team_id
-            tell = tell if self.gateway.directory.person(home, tell).trusted else None
+            person = self.gateway.directory.person(str(row.team_id), tell)
+            tell = tell if person.trusted else None
         with self.db.session() as session:
             session.exec(
                 update(OutboxMessage)
@@ -314,6 +337,7 @@ class OutboxWorker:
                 text=text,
                 now=self.clock.now(),
                 audience=Audience.internal,
+                team_id=row.team_id,
             )
         self._wake.set()
 
@@ -321,7 +345,7 @@ class OutboxWorker:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         now = self.clock.now()
-        if code == "not_in_channel" and self._join(row.channel):
+        if code == "not_in_channel" and self._join(str(row.team_id), row.channel):
             self._finish(
                 row.id, status=OutboxStatus.pending, attempts=attempts - 1, next_attempt_at=now
             )
@@ -352,7 +376,7 @@ class OutboxWorker:
         """The ts of a message already posted under this row's key, if Slack has one."""
         oldest = row.created_at - timedelta(minutes=1)
         try:
-            history = self.gateway.history(row.channel, oldest.timestamp())
+            history = self.gateway.history(str(row.team_id), row.channel, oldest.timestamp())
         except Exception as error:
             log.warning("outbox %s: cannot check history: %s", row.key, error)
             return None
