@@ -7,6 +7,7 @@ safe to run at any time, any number of times, from several processes at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -26,7 +27,12 @@ def due_reps(st: Steward, as_of: datetime, *, ignore_time: bool = False) -> list
     """The reps whose digest is due as of `as_of` (everyone, now, with `ignore_time`): the zones
     never cached are asked of Slack first, outside any transaction."""
     with st.db.session() as session:
-        people = digest_queries.candidates(session)
+        found = digest_queries.candidates(session)
+    teams = {p.team_id for p in found}
+    served = {team for team in teams if st.workspaces.installed(team)}
+    if served != teams:  # not installed (or uninstalled): their data stays, nothing is sent
+        log.info("digests: skipped workspaces with no token: %s", ", ".join(sorted(teams - served)))
+    people = [p for p in found if p.team_id in served]
     zones = {who: st.directory.tz(*who) for who in digest.zones_to_find(people)}
     with st.db.session() as session:
         return digest.due_reps(session, people, as_of, zones, ignore_time=ignore_time)
@@ -38,7 +44,12 @@ def send_digests(st: Steward, as_of: datetime) -> int:
     return digest.send_digests(st.db, reps, as_of, st.settings.silence_days)
 
 
-JOBS: dict[str, Job] = {"digest": send_digests, "case_aging": nudge_aging_cases}
+def age_cases(st: Steward, as_of: datetime) -> int:
+    """The case-aging job, for the workspaces that have a token."""
+    return nudge_aging_cases(st, as_of, serves=functools.cache(st.workspaces.installed))
+
+
+JOBS: dict[str, Job] = {"digest": send_digests, "case_aging": age_cases}
 """Every scheduled job by name."""
 
 
