@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.dev.standin import SlackStandIn, WaitTimedOut
 from bot.steward import Steward
 from bot.web import WebApp, make_server
+from bot.workspaces import TokenSource
 from handlers.app import create_app
 
 SIGNING_SECRET = "local-signing-secret"
@@ -75,7 +76,10 @@ class LocalSlack:
         standin: SlackStandIn | None = None,
         outbox_interval: float = 0.0,
         signing_secret: str = SIGNING_SECRET,
+        tokens: TokenSource | None = None,
     ) -> None:
+        """`tokens`: each workspace's bot token (several workspaces, Bolt's `authorize`);
+        None: the one token `xoxb-local`, as a single-workspace install."""
         self.standin = standin or SlackStandIn().start()
         self.team_id = self.standin.team_id
         self.signing_secret = signing_secret
@@ -87,7 +91,7 @@ class LocalSlack:
             port=0,
             outbox_interval=outbox_interval,
         )
-        self.steward = Steward.from_settings(settings)
+        self.steward = Steward.from_settings(settings, tokens)
         self.steward.db.upgrade()
         self.listeners = self.steward.work
         """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""

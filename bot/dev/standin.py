@@ -70,6 +70,7 @@ class SlackStandIn(WebApiMethods):
         self.now: Callable[[], float] = time.time  # the console sets its own clock here
         self._view_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self.workspaces: dict[str, dict[str, str]] = {}  # token → another workspace's auth.test
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -222,6 +223,32 @@ class SlackStandIn(WebApiMethods):
                 record.clear()
             self._faults.clear()
 
+    # -- more workspaces ---------------------------------------------------------------------------
+    def add_workspace(
+        self, team_id: str, token: str, *, bot_user_id: str, bot_id: str, domain: str
+    ) -> None:
+        """Another workspace Steward is installed in: auth.test with `token` names it and its
+        bot user (every other method is served from the one shared state, as before)."""
+        self.workspaces[token] = {
+            "url": f"https://{domain}.slack.com/",
+            "team": domain,
+            "user": "steward",
+            "team_id": team_id,
+            "user_id": bot_user_id,
+            "bot_id": bot_id,
+        }
+        self.add_user(bot_user_id, "steward", real_name="Steward", team_id=team_id, is_bot=True)
+
+    @staticmethod
+    def token_of(params: dict[str, Any], auth: str | None) -> str:
+        """The token a call was made with (a `token` field, else the Authorization header)."""
+        return str(params.get("token") or (auth or "").removeprefix("Bearer ").strip())
+
+    def calls_with(self, token: str, method: str) -> list[dict[str, Any]]:
+        """The calls of `method` made with `token`, in order."""
+        with self._lock:
+            return [c for c in self.calls if c["method"] == method and c["token"] == token]
+
     # -- HTTP ------------------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         url = urlparse(request.path)
@@ -260,6 +287,7 @@ class SlackStandIn(WebApiMethods):
                     "status": status,
                     "at": time.time(),
                     "shared": shared,  # could another organisation read the channel then?
+                    "token": self.token_of(params, request.headers.get("Authorization")),
                 }
             )
         self._send(request, status, json.dumps(body).encode(), "application/json", headers)
@@ -308,11 +336,13 @@ class SlackStandIn(WebApiMethods):
             if status >= 500:
                 return status, {}, {"ok": False, "error": "internal_error"}
             return 200, {}, {"ok": False, "error": error or "fatal_error"}
-        token = params.get("token") or (auth or "").removeprefix("Bearer ").strip()
+        token = self.token_of(params, auth)
         if not token.startswith("xox"):
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token == "xoxb-invalid":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
+        if method == "auth.test" and token in self.workspaces:
+            return 200, {}, {"ok": True, **self.workspaces[token]}
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
