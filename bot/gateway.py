@@ -13,6 +13,9 @@ Slack's `channel_shared` / `channel_unshared` / `member_joined_channel` events, 
 before internal content goes out when it is older than `STANDING_TTL`. When Slack cannot tell
 us, the channel is taken as shared. A refused message raises `Refused`; the caller keeps it and
 tells the person who caused it (the outbox holds it and sends them a DM).
+
+Every call names the workspace it concerns (`team_id`) and goes out with that workspace's own
+client (bot/workspaces.py); where Steward has no token it raises NotInstalled, sending nothing.
 """
 
 from __future__ import annotations
