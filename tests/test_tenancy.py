@@ -18,10 +18,10 @@ from bot.blocks import rendered
 from bot.config import Settings
 from bot.delivery import NOT_SERVED_WAIT
 from bot.dev.standin import SlackStandIn
-from bot.models import Account, Audience, OutboxMessage, OutboxStatus
+from bot.models import Account, Audience, Case, Member, OutboxMessage, OutboxStatus
 from bot.outbox import enqueue
 from bot.steward import Steward
-from scheduler.jobs import send_digests
+from scheduler.jobs import age_cases, send_digests
 from tests.conftest import ACME_CHANNEL, ALICE, Slack
 
 TEAM_A, TOKEN_A = "T0001", "xoxb-local"  # the stand-in's own workspace (LocalSlack's token)
@@ -186,9 +186,27 @@ def test_a_workspace_without_a_token_keeps_its_messages_queued(
                     created_by=BEA,
                 )
             )
+            session.add(Member(team_id=TEAM_B, user_id=BEA, tz="Europe/Warsaw", tz_fetched_at=now))
+            session.flush()
+            beta_co = session.exec(select(Account).where(Account.team_id == TEAM_B)).one()
+            session.add(  # a case of B nobody took, waiting since Monday morning
+                Case(
+                    team_id=TEAM_B,
+                    account_id=beta_co.id,
+                    function="finance",
+                    origin_channel=BETA_CHANNEL,
+                    origin_ts="1.000001",
+                    source_key="test",
+                    counterpart_channel=BETA_GENERAL,
+                    raised_by=BEA,
+                    created_at=datetime(2030, 1, 7, 8, tzinfo=UTC),
+                )
+            )
         with caplog.at_level(logging.INFO):
             st.outbox.deliver_due()
-            assert send_digests(st, now) == 0  # B's rep: no digest queued
+            monday_9 = datetime(2030, 1, 7, 8, 5, tzinfo=UTC)  # 09:05 in Warsaw: hers is due
+            assert send_digests(st, monday_9) == 0  # B's rep: no digest queued
+            assert age_cases(st, monday_9 + timedelta(days=2)) == 0  # B's case: no nudge
         assert "test:T0002 waits" in caplog.text and "no token: T0002" in caplog.text
         with st.db.session() as session:
             rows = {r.key: r for r in session.exec(select(OutboxMessage)).all()}
