@@ -88,8 +88,9 @@ def test_each_workspace_is_served_with_its_own_token_and_sees_only_its_own(both:
         "/promise", "orbital send the deck by 2099-01-15"
     )
     # Workspace B: the payload names B (as Slack sends a command typed there).
-    listing = both.reply("/steward", "account list", user=BEA, channel=BETA_GENERAL)
-    assert "Orbital" not in listing
+    assert "Orbital Freight" in both.reply("/steward", "accounts")
+    listing = both.reply("/steward", "accounts", user=BEA, channel=BETA_GENERAL)
+    assert "Orbital" not in listing and "No accounts yet" in listing
     in_b = {"user": BEA, "channel": BETA_GENERAL}
     missing = both.reply("/promise", "orbital send the deck by 2099-01-20", **in_b)
     assert "recorded" not in missing and "Orbital" not in missing
