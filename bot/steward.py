@@ -18,6 +18,7 @@ from bot.delivery import OutboxWorker
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.home.service import Watchers
+from bot.install import token_source
 from bot.metrics import Metrics
 from bot.work import WorkPool
 
@@ -60,6 +61,7 @@ class Steward:
         self.metrics.watch(self.db, self.clock.now)
         self.directory = Directory(self.db, self.client, self.clock)
         self.homes = Watchers()  # who has a Home tab to keep fresh
+        self.tokens = token_source(self.settings, self.db)  # team_id -> bot token | None
         self.gateway = Gateway(self.db, self.client, self.clock, self.directory)
         outbox_gateway = Gateway(self.db, outbox_client, self.clock, self.directory)
         self.outbox = OutboxWorker(

@@ -13,6 +13,7 @@ from slack_bolt import App
 import handlers
 from bot.observe import request_middleware
 from bot.steward import Steward
+from handlers.install import oauth_flow
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,11 @@ def create_app(
 
     Listeners run on the thread that answers Slack (`process_before_response`): each acks and
     hands its work to `st.work` (handlers/guard.py), so an ack never waits for a thread busy
-    with earlier work. `listener_executor`: Bolt's pool, used only by lazy listeners (none)."""
+    with earlier work. `listener_executor`: Bolt's pool, used only by lazy listeners (none).
+
+    OAuth mode (several workspaces): each request is authorized with its workspace's bot token
+    from the installation store, and /slack/install and /slack/oauth_redirect run Bolt's OAuth
+    flow (handlers/install.py)."""
     app = App(
         signing_secret=st.settings.signing_secret or "",
         client=st.client,
@@ -32,6 +37,8 @@ def create_app(
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
+        oauth_flow=oauth_flow(st) if st.settings.oauth else None,
+        installation_store_bot_only=True if st.settings.oauth else None,
     )
     app.use(request_middleware(st.metrics))  # one log line and the metrics per request
     handlers.register(app, st)

@@ -70,6 +70,10 @@ class SlackStandIn(WebApiMethods):
         self.now: Callable[[], float] = time.time  # the console sets its own clock here
         self._view_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self.client_id, self.client_secret = "1111.2222", "standin-client-secret"
+        self.workspaces: dict[str, dict[str, Any]] = {}
+        self.codes: dict[str, str] = {}
+        self._caller = threading.local()  # the token of the call being answered
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -308,6 +312,8 @@ class SlackStandIn(WebApiMethods):
             if status >= 500:
                 return status, {}, {"ok": False, "error": "internal_error"}
             return 200, {}, {"ok": False, "error": error or "fatal_error"}
+        if method == "oauth.v2.access":  # no token: the app's client id and secret
+            return self._oauth_exchange(params, auth)
         token = params.get("token") or (auth or "").removeprefix("Bearer ").strip()
         if not token.startswith("xox"):
             return 200, {}, {"ok": False, "error": "not_authed"}
@@ -316,6 +322,7 @@ class SlackStandIn(WebApiMethods):
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
+        self._caller.token = token
         try:
             return 200, {}, {"ok": True, **handler(params)}
         except SlackError as error:
