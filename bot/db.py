@@ -222,7 +222,6 @@ def schema_differences(db: Database) -> list[Any]:
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import bot.install  # registers Slack's install tables and ours
     import bot.models  # noqa: F401 - registers the tables
 
     with db.engine.connect() as connection:

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from bot.blocks import rendered
 from bot.config import Settings
 from bot.dev.standin import SlackStandIn, WaitTimedOut
+from bot.install import adopt_env_token
 from bot.steward import Steward
 from bot.web import WebApp, make_server
 from handlers.app import create_app
@@ -75,6 +76,7 @@ class LocalSlack:
         standin: SlackStandIn | None = None,
         outbox_interval: float = 0.0,
         signing_secret: str = SIGNING_SECRET,
+        oauth: bool = False,
     ) -> None:
         self.standin = standin or SlackStandIn().start()
         self.team_id = self.standin.team_id
@@ -86,9 +88,12 @@ class LocalSlack:
             slack_api_url=self.standin.api_url,
             port=0,
             outbox_interval=outbox_interval,
+            client_id=self.standin.client_id if oauth else None,  # several workspaces
+            client_secret=self.standin.client_secret if oauth else None,
         )
         self.steward = Steward.from_settings(settings)
         self.steward.db.upgrade()
+        adopt_env_token(settings, self.steward.db, self.steward.client, self.steward.clock.now())
         self.listeners = self.steward.work
         """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""
         self.app = create_app(self.steward)
