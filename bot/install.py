@@ -171,17 +171,18 @@ def installed(db: Database, team_id: str, team_name: str | None, now: datetime) 
 def uninstalled(settings: Settings, db: Database, team_id: str, now: datetime) -> int:
     """Stop all sending for `team_id`, keeping its data: its stored bot tokens are deleted
     (Slack has revoked them) and the uninstall recorded, with the .env token's fingerprint if
-    there is one. Returns how many stored tokens were deleted."""
+    that token served it. Returns how many stored tokens were deleted."""
+    served_by_env = not settings.oauth  # single-token mode: the .env token serves it
     deleted = 0
     with db.session() as session:
         if settings.oauth:  # every installation of this app in that workspace (any org)
-            result = session.connection().execute(
-                delete(bots).where(
-                    bots.c.client_id == settings.client_id, bots.c.team_id == team_id
-                )
-            )
-            deleted = result.rowcount or 0
-            session.connection().execute(
+            connection = session.connection()
+            mine = (bots.c.client_id == settings.client_id) & (bots.c.team_id == team_id)
+            held = connection.execute(select(bots.c.bot_token).where(mine)).scalars().all()
+            served_by_env = settings.bot_token in held  # adopted at start (adopt_env_token)
+            deleted = len(held)
+            connection.execute(delete(bots).where(mine))
+            connection.execute(
                 delete(installations).where(
                     installations.c.client_id == settings.client_id,
                     installations.c.team_id == team_id,
@@ -189,7 +190,7 @@ def uninstalled(settings: Settings, db: Database, team_id: str, now: datetime) -
             )
         row = session.get(WorkspaceInstall, team_id) or WorkspaceInstall(team_id=team_id)
         row.uninstalled_at = now
-        if settings.bot_token:
+        if settings.bot_token and served_by_env:
             row.revoked_token = fingerprint(settings.bot_token)
         session.add(row)
     return deleted

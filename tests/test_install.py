@@ -150,6 +150,7 @@ def test_an_install_with_a_missing_forged_reused_or_expired_state_is_refused(
 
 
 def test_a_code_slack_does_not_accept_stores_nothing(oauth: Slack) -> None:
+    globex_code(oauth.standin)  # a workspace that could install, but not with this code
     browser = Browser(oauth.url)
     page = browser.come_back("code-made-up", browser.start_install())
     assert page.status == 401 and "Slack did not accept this install" in page.body
@@ -173,6 +174,9 @@ def test_an_uninstalled_workspace_gets_nothing_more_keeps_its_data_and_can_reins
     assert send_event(oauth, GLOBEX_TEAM, {"type": "app_uninstalled"}).status == 200
     standin.wait_for(lambda: st.tokens(GLOBEX_TEAM) is None, what="globex's token gone")
     assert stored_bots(st.db, GLOBEX_TEAM) == 0
+    with st.db.session() as session:
+        record = session.get(WorkspaceInstall, GLOBEX_TEAM)
+        assert record is not None and record.uninstalled_at and record.revoked_token is None
     assert st.tokens("T0001") == "xoxb-local"  # the other workspace goes on
     assert elsewhere(GLOBEX_TEAM) is not None  # kept a while by the other process…
     now[0] += 31
