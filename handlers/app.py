@@ -9,6 +9,7 @@ import logging
 from concurrent.futures import Executor
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 import handlers
 from bot.observe import request_middleware
@@ -30,9 +31,11 @@ def create_app(
     OAuth mode (several workspaces): each request is authorized with its workspace's bot token
     from the installation store, and /slack/install and /slack/oauth_redirect run Bolt's OAuth
     flow (handlers/install.py)."""
+    # OAuth: each request's client gets its workspace's token from the store, not st.client's
+    client = tokenless(st.client) if st.settings.oauth else st.client
     app = App(
         signing_secret=st.settings.signing_secret or "",
-        client=st.client,
+        client=client,
         token_verification_enabled=token_verification,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
@@ -48,3 +51,10 @@ def create_app(
         log.error("unhandled error in a listener: %s", error, exc_info=error)
 
     return app
+
+
+def tokenless(client: WebClient) -> WebClient:
+    """`client`'s settings without its token (Bolt would warn that it ignores the token)."""
+    return WebClient(
+        base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers
+    )
