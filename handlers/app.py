@@ -17,6 +17,10 @@ from bot.steward import Steward
 from handlers.install import oauth_flow
 
 log = logging.getLogger(__name__)
+NOT_INSTALLED = (
+    "Steward is not installed in this workspace (or was uninstalled), so it did nothing. "
+    "A workspace admin can add it again from Steward's install page."
+)
 
 
 def create_app(
@@ -42,6 +46,7 @@ def create_app(
         listener_executor=listener_executor,
         oauth_flow=oauth_flow(st) if st.settings.oauth else None,
         installation_store_bot_only=True if st.settings.oauth else None,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
     app.use(request_middleware(st.metrics))  # one log line and the metrics per request
     handlers.register(app, st)

@@ -30,6 +30,7 @@ from bot.install import (
     states,
 )
 from bot.models import Account
+from handlers.app import NOT_INSTALLED
 from tests.conftest import ACME_CHANNEL, Slack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +159,22 @@ def test_a_code_slack_does_not_accept_stores_nothing(oauth: Slack) -> None:
     assert exchange["status"] == 200  # answered ok:false invalid_code
     with oauth.steward.db.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(installations)).scalar() == 0
+
+
+def test_requests_are_answered_only_from_installed_workspaces(oauth: Slack) -> None:
+    oauth.standin.add_user("UGLOBEX1", "gina", team_id=GLOBEX_TEAM)
+
+    def ask() -> str:
+        result, key = oauth.command("/steward", "help", user="UGLOBEX1", channel="DUGLOBEX1")
+        assert result.status == 200
+        return oauth.response_text(key)
+
+    assert ask() == NOT_INSTALLED  # Bolt finds no installation: no listener runs
+    assert Browser(oauth.url).install(globex_code(oauth.standin)).status == 200
+    assert ask() != NOT_INSTALLED  # authorized with globex's installation: the listener ran
+    send_event(oauth, GLOBEX_TEAM, {"type": "app_uninstalled"})
+    oauth.standin.wait_for(lambda: stored_bots(oauth.steward.db, GLOBEX_TEAM) == 0)
+    assert ask() == NOT_INSTALLED
 
 
 # -- uninstall -----------------------------------------------------------------------------------
