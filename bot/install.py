@@ -103,17 +103,18 @@ class TokenSource:
         self.ttl = ttl
         self.clock = clock
         self._kept: dict[str, tuple[str, float]] = {}
+        self._forgotten = 0  # a read that overlaps a forget() keeps nothing
         self._lock = threading.Lock()
 
     def __call__(self, team_id: str) -> str | None:
         now = self.clock()
         with self._lock:
-            kept = self._kept.get(team_id)
+            kept, forgotten = self._kept.get(team_id), self._forgotten
         if kept and kept[1] > now:
             return kept[0]
         token = self.read(team_id)
         with self._lock:  # only tokens are kept: an install is seen at once
-            if token:
+            if token and forgotten == self._forgotten:
                 self._kept[team_id] = (token, now + self.ttl)
             else:
                 self._kept.pop(team_id, None)
@@ -123,6 +124,7 @@ class TokenSource:
         """Read the workspace's token afresh next time (it was just uninstalled, or installed)."""
         with self._lock:
             self._kept.pop(team_id, None)
+            self._forgotten += 1
 
     def read(self, team_id: str) -> str | None:
         with self.db.engine.connect() as connection:

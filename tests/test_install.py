@@ -286,3 +286,24 @@ def test_the_default_scopes_are_the_manifests() -> None:
             break
         scopes.append(match.group(1))
     assert tuple(scopes) == DEFAULT_SCOPES
+
+
+def test_a_token_read_while_its_workspace_is_forgotten_is_not_kept() -> None:
+    """An uninstall handled in this process while another thread was reading the token: that
+    read's (now revoked) token must not be kept for TOKEN_TTL."""
+
+    class Racing(TokenSource):
+        reads = 0
+
+        def read(self, team_id: str) -> str | None:
+            self.reads += 1
+            if self.reads == 1:
+                self.forget(team_id)  # the uninstall lands during the first read
+            return "xoxb-old"
+
+    source = Racing(Settings(bot_token="xoxb-old"), Database("sqlite://"), clock=lambda: 0.0)
+    source("T0001")
+    source("T0001")
+    assert source.reads == 2  # read again, not answered from what the race left
+    source("T0001")
+    assert source.reads == 2  # a read that no forget() overlapped is kept
