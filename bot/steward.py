@@ -13,6 +13,7 @@ from bot.delivery import OutboxWorker
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.home.service import Watchers
+from bot.install import token_source
 from bot.metrics import Metrics
 from bot.work import WorkPool
 from bot.workspaces import TokenSource, Workspaces, web_client
@@ -31,14 +32,17 @@ class Steward:
     work: WorkPool = field(default_factory=WorkPool)
     """Where listeners' work runs after the ack (handlers/guard.py hands it over)."""
     tokens: TokenSource | None = None
-    """Each workspace's bot token (several workspaces: Bolt's `authorize`); None:
-    SLACK_BOT_TOKEN for every one, as Bolt's single-workspace mode."""
+    """Each workspace's bot token, to serve several workspaces from a given mapping (tests);
+    None: the installations (`installs`): OAuth's store, or SLACK_BOT_TOKEN alone."""
 
     def __post_init__(self) -> None:
+        self.installs = token_source(self.settings, self.db)  # what is installed, and forget()
+        source = self.tokens or self.installs
+        several = self.tokens is not None or self.settings.oauth
         self.workspaces = (
-            Workspaces(self.settings, self.tokens, self.metrics)
-            if self.tokens
-            else Workspaces.single(self.settings, self.client, self.metrics)
+            Workspaces(self.settings, source, self.metrics)
+            if several
+            else Workspaces.single(self.settings, self.client, self.metrics, source)
         )
         spaces = self.workspaces
         self.metrics.watch(self.db, self.clock.now)

@@ -1,4 +1,5 @@
-"""HTTP: Slack's requests at POST /slack/events, GET /healthz and GET /metrics, by waitress.
+"""HTTP: Slack's requests at POST /slack/events, GET /healthz and GET /metrics, by waitress;
+with OAuth (several workspaces), GET /slack/install and GET /slack/oauth_redirect too.
 
 In Socket Mode the same server runs without the Slack route, for /healthz and /metrics.
 """
@@ -54,6 +55,9 @@ class WebApp:
         self.metrics = metrics
         self.health = health
         self.slack_route = slack_route
+        flow = app.oauth_flow
+        self.install_path = flow.install_path if flow else None
+        self.oauth_paths = {flow.install_path, flow.redirect_uri_path} if flow else set()
 
     def problem(self) -> str | None:
         """Why the app is not healthy, or None."""
@@ -74,6 +78,10 @@ class WebApp:
             return self._answer(start_response, "200 OK", body, content_type)
         if path == "/slack/events" and method == "POST" and self.slack_route:
             return self._slack(environ, start_response)
+        if method == "GET" and path in self.oauth_paths:  # Bolt's OAuth flow
+            if path == self.install_path:
+                log.info("install page served, with a new state")
+            return self.slack(environ, start_response)
         if path == "/slack/events" and method == "POST":
             body = b"this process runs Socket Mode: Slack's requests arrive over its websocket\n"
             return self._answer(start_response, "404 Not Found", body)

@@ -91,10 +91,18 @@ class Workspaces:
         self._lock = threading.Lock()
 
     @classmethod
-    def single(cls, settings: Settings, client: WebClient, metrics: Metrics) -> Workspaces:
-        """Every workspace gets SLACK_BOT_TOKEN; the app's client is `client` itself."""
+    def single(
+        cls,
+        settings: Settings,
+        client: WebClient,
+        metrics: Metrics,
+        tokens: TokenSource | None = None,
+    ) -> Workspaces:
+        """SLACK_BOT_TOKEN for the workspace it belongs to (Bolt's single-workspace mode); the
+        app's client is `client` itself. `tokens`: what else decides (an uninstall recorded
+        against that token, bot/install.py); None: the token, always."""
         token = client.token or ""
-        workspaces = cls(settings, lambda _team: token or None, metrics, multi=False)
+        workspaces = cls(settings, tokens or (lambda _team: token or None), metrics, multi=False)
         workspaces._clients[("app", token)] = client
         return workspaces
 

@@ -8,17 +8,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
+from typing import cast
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import CallableAuthorize
 from slack_sdk import WebClient
 
 import handlers
 from bot.observe import request_middleware
 from bot.steward import Steward
 from bot.workspaces import NotInstalled
+from handlers.install import oauth_flow
 
 log = logging.getLogger(__name__)
+NOT_INSTALLED = (
+    "Steward is not installed in this workspace (or was uninstalled), so it did nothing. "
+    "A workspace admin can add it again from Steward's install page."
+)
 
 
 def create_app(
@@ -31,17 +38,23 @@ def create_app(
     with earlier work. `listener_executor`: Bolt's pool, used only by lazy listeners (none).
 
     With one SLACK_BOT_TOKEN, Bolt's single-workspace mode (its auth.test says which workspace
-    every request is for); with several workspaces, `authorize` finds each request's token."""
+    every request is for). With several workspaces, `authorize` finds each request's token
+    (bot/workspaces.py); in OAuth mode /slack/install and /slack/oauth_redirect run Bolt's
+    OAuth flow (handlers/install.py), which stores what `authorize` then reads."""
     several = st.workspaces.multi
     app = App(
         signing_secret=st.settings.signing_secret or "",
-        client=WebClient(base_url=st.client.base_url, timeout=10) if several else st.client,
-        # Bolt reads None from `authorize` as "refused"; its type hint leaves None out
-        authorize=authorizer(st) if several else None,  # type: ignore[arg-type]
+        # several: each request's client gets its workspace's token, not st.client's
+        client=tokenless(st.client) if several else st.client,
+        # an Authorize, not a bare function: Bolt takes that beside its OAuth flow
+        authorize=CallableAuthorize(logger=log, func=authorizer(st)) if several else None,  # type: ignore[arg-type]
         token_verification_enabled=token_verification,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
+        oauth_flow=oauth_flow(st) if st.settings.oauth else None,
+        installation_store_bot_only=True if st.settings.oauth else None,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
     app.use(request_middleware(st.metrics))  # one log line and the metrics per request
     handlers.register(app, st)
@@ -53,7 +66,7 @@ def create_app(
     return app
 
 
-def authorizer(st: Steward) -> Callable[..., AuthorizeResult | None]:
+def authorizer(st: Steward) -> Callable[..., AuthorizeResult]:
     """Bolt's `authorize`: the token of the workspace a request comes from, and what that
     token's auth.test says (cached per workspace), so every listener's context (and its
     client) is that workspace's. None (Bolt refuses the request) where Steward has no token,
@@ -79,4 +92,12 @@ def authorizer(st: Steward) -> Callable[..., AuthorizeResult | None]:
             bot_id=home.bot_id,
         )
 
-    return authorize
+    # Bolt reads None as "refused"; its type hint leaves None out
+    return cast(Callable[..., AuthorizeResult], authorize)
+
+
+def tokenless(client: WebClient) -> WebClient:
+    """`client`'s settings without its token (Bolt would warn that it ignores the token)."""
+    return WebClient(
+        base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers
+    )

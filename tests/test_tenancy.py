@@ -31,7 +31,7 @@ BEA, BETA_CHANNEL, BETA_GENERAL = "UBEA", "CBETACO", "CBETAGEN"
 
 def add_beta(standin: SlackStandIn) -> None:
     """Workspace B: its own token, bot user and person, and two channels of its own."""
-    standin.add_workspace(TEAM_B, TOKEN_B, bot_user_id="UBOTB", bot_id="BBOTB", domain="beta")
+    standin.add_workspace(TEAM_B, "beta", bot_user_id="UBOTB", bot_id="BBOTB", token=TOKEN_B)
     standin.add_user(BEA, "bea", real_name="Bea Berg", tz="Europe/Warsaw", team_id=TEAM_B)
     standin.add_channel(BETA_CHANNEL, "beta-co")
     standin.add_channel(BETA_GENERAL, "beta-general")

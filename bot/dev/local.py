@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from bot.blocks import rendered
 from bot.config import Settings
 from bot.dev.standin import SlackStandIn, WaitTimedOut
+from bot.install import adopt_env_token
 from bot.steward import Steward
 from bot.web import WebApp, make_server
 from bot.workspaces import TokenSource
@@ -77,9 +78,11 @@ class LocalSlack:
         outbox_interval: float = 0.0,
         signing_secret: str = SIGNING_SECRET,
         tokens: TokenSource | None = None,
+        oauth: bool = False,
     ) -> None:
         """`tokens`: each workspace's bot token (several workspaces, Bolt's `authorize`);
-        None: the one token `xoxb-local`, as a single-workspace install."""
+        `oauth`: several workspaces installed through OAuth (the stand-in's client id);
+        neither: the one token `xoxb-local`, as a single-workspace install."""
         self.standin = standin or SlackStandIn().start()
         self.team_id = self.standin.team_id
         self.signing_secret = signing_secret
@@ -90,9 +93,12 @@ class LocalSlack:
             slack_api_url=self.standin.api_url,
             port=0,
             outbox_interval=outbox_interval,
+            client_id=self.standin.client_id if oauth else None,  # several workspaces
+            client_secret=self.standin.client_secret if oauth else None,
         )
         self.steward = Steward.from_settings(settings, tokens)
         self.steward.db.upgrade()
+        adopt_env_token(settings, self.steward.db, self.steward.client, self.steward.clock.now())
         self.listeners = self.steward.work
         """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""
         self.app = create_app(self.steward)

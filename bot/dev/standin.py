@@ -70,7 +70,10 @@ class SlackStandIn(WebApiMethods):
         self.now: Callable[[], float] = time.time  # the console sets its own clock here
         self._view_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
-        self.workspaces: dict[str, dict[str, str]] = {}  # token → another workspace's auth.test
+        self.client_id, self.client_secret = "1111.2222", "standin-client-secret"
+        self.workspaces: dict[str, dict[str, Any]] = {}
+        self.codes: dict[str, str] = {}
+        self._caller = threading.local()  # the token of the call being answered
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -224,21 +227,6 @@ class SlackStandIn(WebApiMethods):
             self._faults.clear()
 
     # -- more workspaces ---------------------------------------------------------------------------
-    def add_workspace(
-        self, team_id: str, token: str, *, bot_user_id: str, bot_id: str, domain: str
-    ) -> None:
-        """Another workspace Steward is installed in: auth.test with `token` names it and its
-        bot user (every other method is served from the one shared state, as before)."""
-        self.workspaces[token] = {
-            "url": f"https://{domain}.slack.com/",
-            "team": domain,
-            "user": "steward",
-            "team_id": team_id,
-            "user_id": bot_user_id,
-            "bot_id": bot_id,
-        }
-        self.add_user(bot_user_id, "steward", real_name="Steward", team_id=team_id, is_bot=True)
-
     @staticmethod
     def token_of(params: dict[str, Any], auth: str | None) -> str:
         """The token a call was made with (a `token` field, else the Authorization header)."""
@@ -336,16 +324,17 @@ class SlackStandIn(WebApiMethods):
             if status >= 500:
                 return status, {}, {"ok": False, "error": "internal_error"}
             return 200, {}, {"ok": False, "error": error or "fatal_error"}
+        if method == "oauth.v2.access":  # no token: the app's client id and secret
+            return self._oauth_exchange(params, auth)
         token = self.token_of(params, auth)
         if not token.startswith("xox"):
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token == "xoxb-invalid":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
-        if method == "auth.test" and token in self.workspaces:
-            return 200, {}, {"ok": True, **self.workspaces[token]}
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
+        self._caller.token = token
         try:
             return 200, {}, {"ok": True, **handler(params)}
         except SlackError as error:
