@@ -5,11 +5,12 @@ In Socket Mode the same server runs without the Slack route, for /healthz and /m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -107,27 +108,65 @@ class WebApp:
         return [body]
 
 
-class Server(Protocol):
-    """What we use of a waitress server (waitress ships no type information)."""
+class Server:
+    """A waitress server whose `close()` stops everything it started.
 
-    effective_port: int
+    waitress's own close() only shuts the listening socket: its worker threads go on waiting
+    for tasks (its run() stops them only on KeyboardInterrupt) and an open keep-alive
+    connection keeps run()'s loop going, so every closed server left THREADS threads behind
+    (a test run reached thousands; `steward serve` stopped with them still waiting).
+    """
 
-    def run(self) -> None: ...
+    def __init__(self, waitress: Any) -> None:
+        self._waitress = waitress
+        self.effective_port: int = waitress.effective_port
+        self._closing = False
 
-    def close(self) -> None: ...
+    def run(self) -> None:
+        """Serve until `close()`. Closing from another thread can end the loop with an OSError
+        on a socket it closed: that is the end of serving, not an error."""
+        try:
+            self._waitress.run()
+        except OSError:
+            if not self._closing:
+                raise
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """Stop accepting; let requests in progress finish and stop the worker threads (both
+        within `timeout` s), then close the connections left open, which ends `run()`.
+        False (and one line) when a worker was still busy at the deadline."""
+        self._closing = True
+        server = self._waitress
+        server.close()
+        dispatcher = server.task_dispatcher
+        dispatcher.shutdown(timeout=timeout)  # waitress logs "%d thread(s) still running"
+        connections = getattr(server, "map", None) or server._map
+        deadline = time.monotonic() + min(timeout, FLUSH_SECONDS)
+        while connections and time.monotonic() < deadline:  # answers still being written
+            time.sleep(0.01)
+        for channel in list(connections.values()):
+            with contextlib.suppress(OSError):
+                channel.close()
+        return not dispatcher.threads
+
+
+FLUSH_SECONDS = 0.5
+"""How long close() lets the serving loop write out the last answers before it closes the
+connections still open (idle keep-alive ones would otherwise stay until waitress's 120 s)."""
 
 
 def make_server(web: WebApp, host: str, port: int, threads: int = THREADS) -> Server:
     """A waitress server (production-grade, pure Python), bound at once; .run() serves."""
     from waitress.server import create_server
 
-    server: Server = create_server(
-        web,
-        host=host,
-        port=port,
-        threads=threads,
-        connection_limit=CONNECTION_LIMIT,
-        backlog=BACKLOG,
-        ident="steward",
+    return Server(
+        create_server(
+            web,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=CONNECTION_LIMIT,
+            backlog=BACKLOG,
+            ident="steward",
+        )
     )
-    return server

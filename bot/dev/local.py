@@ -3,7 +3,6 @@ signed requests shaped as Slack sends them. The end-to-end tests and the console
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -76,6 +75,7 @@ class LocalSlack:
         outbox_interval: float = 0.0,
         signing_secret: str = SIGNING_SECRET,
     ) -> None:
+        self._own_standin = standin is None  # started here: close() stops it
         self.standin = standin or SlackStandIn().start()
         self.team_id = self.standin.team_id
         self.signing_secret = signing_secret
@@ -105,8 +105,7 @@ class LocalSlack:
         them (tests: a payload may claim anything; Steward must believe users.info)."""
 
     def _serve(self) -> None:
-        with contextlib.suppress(OSError):  # close() from another thread ends the loop so
-            self.server.run()
+        self.server.run()
 
     def settle(self, timeout: float = 10.0) -> Literal[True]:
         """Wait until every listener has finished and the outbox has delivered all it can;
@@ -123,10 +122,14 @@ class LocalSlack:
         raise WaitTimedOut("the app to settle (listeners done, outbox empty)", timeout)
 
     def close(self) -> None:
+        """Stop and join every thread this started: the web server's, the listeners' pool, the
+        outbox worker, and the stand-in when it was started here."""
         self.server.close()
-        self.listeners.shutdown()
-        self.steward.outbox.stop()
         self._thread.join(timeout=5)
+        self.listeners.shutdown(timeout=10)
+        self.steward.outbox.stop()
+        if self._own_standin:
+            self.standin.stop()
         self.steward.db.dispose()
 
     # -- the wire ------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ class SlackStandIn(WebApiMethods):
         self.now: Callable[[], float] = time.time  # the console sets its own clock here
         self._view_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -90,14 +91,22 @@ class SlackStandIn(WebApiMethods):
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="slack-standin", daemon=True
+        )
+        self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and join the serving thread (a request's own thread ends with its
+        connection: the app's clients close theirs after each call)."""
         if self._server:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> SlackStandIn:
         return self.start()
