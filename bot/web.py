@@ -121,38 +121,58 @@ class Server:
         self._waitress = waitress
         self.effective_port: int = waitress.effective_port
         self._closing = False
+        self._serving = False
 
     def run(self) -> None:
         """Serve until `close()`. Closing from another thread can end the loop with an OSError
         on a socket it closed: that is the end of serving, not an error."""
+        self._serving = True
         try:
             self._waitress.run()
         except OSError:
             if not self._closing:
                 raise
+        finally:
+            self._serving = False
 
     def close(self, timeout: float = 5.0) -> bool:
         """Stop accepting; let requests in progress finish and stop the worker threads (both
-        within `timeout` s), then close the connections left open, which ends `run()`.
-        False (and one line) when a worker was still busy at the deadline."""
+        within `timeout` s); then close every socket in the serving loop, which wakes it and
+        ends `run()` at once. False when a worker was still busy at the deadline."""
+        from waitress import wasyncore
+
         self._closing = True
         server = self._waitress
-        server.close()
-        dispatcher = server.task_dispatcher
-        dispatcher.shutdown(timeout=timeout)  # waitress logs "%d thread(s) still running"
-        connections = getattr(server, "map", None) or server._map
+        sockets = getattr(server, "map", None) or server._map  # several listeners, or one
+        for dispatcher in list(sockets.values()):
+            dispatcher.accepting = False  # the loop stops accepting connections
+        tasks = server.task_dispatcher
+        tasks.shutdown(timeout=timeout)  # waitress logs "%d thread(s) still running"
         deadline = time.monotonic() + min(timeout, FLUSH_SECONDS)
-        while connections and time.monotonic() < deadline:  # answers still being written
-            time.sleep(0.01)
-        for channel in list(connections.values()):
+        while time.monotonic() < deadline and any(
+            getattr(d, "requests", None) or getattr(d, "total_outbufs_len", 0)
+            for d in list(sockets.values())
+        ):
+            time.sleep(0.01)  # the loop is still writing out the last answers
+        closed = threading.Event()
+
+        def close_all() -> None:
+            wasyncore.close_all(sockets, ignore_all=True)
+            closed.set()
+
+        if self._serving:
             with contextlib.suppress(OSError):
-                channel.close()
-        return not dispatcher.threads
+                server.trigger.pull_trigger(close_all)  # runs in the loop, which wakes for it
+            closed.wait(LOOP_SECONDS)
+        if not closed.is_set():  # not serving, or too busy to answer the trigger
+            close_all()
+        return not tasks.threads
 
 
 FLUSH_SECONDS = 0.5
-"""How long close() lets the serving loop write out the last answers before it closes the
-connections still open (idle keep-alive ones would otherwise stay until waitress's 120 s)."""
+"""How long close() lets the serving loop write out the answers of the last requests."""
+LOOP_SECONDS = 2.0
+"""How long close() waits for the serving loop to close its sockets (it wakes within 1 s)."""
 
 
 def make_server(web: WebApp, host: str, port: int, threads: int = THREADS) -> Server:

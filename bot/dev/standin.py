@@ -92,7 +92,10 @@ class SlackStandIn(WebApiMethods):
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="slack-standin", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for the next poll: 0.5 s by default
+            name="slack-standin",
+            daemon=True,
         )
         self._thread.start()
         return self
