@@ -720,17 +720,18 @@ def test_socket_mode_retries_until_slack_accepts_and_healthz_follows(
         wait_until(lambda: "connected (attempt 6)" in caplog.text, "a reconnect")
         assert http_get(url + "/healthz")[0] == 200
         assert USER_WORDS not in caplog.text and "xapp-1-A0-test-token" not in caplog.text
-    finally:  # every stop is bounded: a hang here fails the test with the step that hung
-        assert mode.close(timeout=WAIT), "the Socket Mode client did not stop"
-        if runner.is_alive() or runner.ident is not None:
+    finally:  # every stop is bounded: a hang fails the test, naming what did not stop
+        stuck = [] if mode.close(timeout=WAIT) else ["the Socket Mode client"]
+        if runner.ident is not None:
             runner.join(WAIT)
-        assert not runner.is_alive(), "SocketMode.run() did not return after close()"
-        assert server.close(timeout=WAIT), "the web server's threads did not stop"
+        stuck += ["SocketMode.run()"] if runner.is_alive() else []
+        stuck += [] if server.close(timeout=WAIT) else ["the web server's workers"]
         serving.join(WAIT)
-        assert not serving.is_alive(), "the web server's loop did not end after close()"
-        assert st.work.shutdown(timeout=WAIT), "the command's work did not finish"
+        stuck += ["the web server's loop"] if serving.is_alive() else []
+        stuck += [] if st.work.shutdown(timeout=WAIT) else ["the command's work"]
         fake.stop()
         st.db.dispose()
+        assert not stuck, f"still running after close: {', '.join(stuck)}"
 
 
 def test_socket_mode_refused_app_token_stops_with_one_line(

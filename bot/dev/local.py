@@ -87,8 +87,13 @@ class LocalSlack:
             port=0,
             outbox_interval=outbox_interval,
         )
-        self.steward = Steward.from_settings(settings)
-        self.steward.db.upgrade()
+        try:
+            self.steward = Steward.from_settings(settings)
+            self.steward.db.upgrade()
+        except BaseException:  # a database it cannot use: no stand-in left serving
+            if self._own_standin:
+                self.standin.stop()
+            raise
         self.listeners = self.steward.work
         """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""
         self.app = create_app(self.steward)
