@@ -201,7 +201,9 @@ def test_an_uninstalled_workspace_gets_nothing_more_keeps_its_data_and_can_reins
 
     bot_revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
     assert send_event(oauth, "T0001", bot_revoked).status == 200
-    standin.wait_for(lambda: st.workspaces.token("T0001") is None, what="the home workspace's token gone")
+    standin.wait_for(
+        lambda: st.workspaces.token("T0001") is None, what="the home workspace's token gone"
+    )
     with st.db.session() as session:
         assert [a.slug for a in session.exec(sql_select(Account))] == ["acme-rail"]  # data kept
         record = session.get(WorkspaceInstall, "T0001")
@@ -229,7 +231,9 @@ def test_single_token_mode_stops_on_uninstall_and_resumes_with_a_new_token(slack
     assert st.workspaces.token("T0001") == "xoxb-local"  # a person's token: Steward keeps none
 
     assert send_event(slack, "T0001", {"type": "app_uninstalled"}).status == 200
-    slack.standin.wait_for(lambda: st.workspaces.token("T0001") is None, what="the token source's None")
+    slack.standin.wait_for(
+        lambda: st.workspaces.token("T0001") is None, what="the token source's None"
+    )
     with st.db.session() as session:
         assert [a.slug for a in session.exec(sql_select(Account))] == ["acme-rail"]
     reinstalled = Settings(bot_token="xoxb-after-reinstall", database_url=st.db.url)

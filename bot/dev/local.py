@@ -3,7 +3,6 @@ signed requests shaped as Slack sends them. The end-to-end tests and the console
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -83,6 +82,7 @@ class LocalSlack:
         """`tokens`: each workspace's bot token (several workspaces, Bolt's `authorize`);
         `oauth`: several workspaces installed through OAuth (the stand-in's client id);
         neither: the one token `xoxb-local`, as a single-workspace install."""
+        self._own_standin = standin is None  # started here: close() stops it
         self.standin = standin or SlackStandIn().start()
         self.team_id = self.standin.team_id
         self.signing_secret = signing_secret
@@ -96,8 +96,13 @@ class LocalSlack:
             client_id=self.standin.client_id if oauth else None,  # several workspaces
             client_secret=self.standin.client_secret if oauth else None,
         )
-        self.steward = Steward.from_settings(settings, tokens)
-        self.steward.db.upgrade()
+        try:
+            self.steward = Steward.from_settings(settings, tokens)
+            self.steward.db.upgrade()
+        except BaseException:  # a database it cannot use: no stand-in left serving
+            if self._own_standin:
+                self.standin.stop()
+            raise
         adopt_env_token(settings, self.steward.db, self.steward.client, self.steward.clock.now())
         self.listeners = self.steward.work
         """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""
@@ -115,8 +120,7 @@ class LocalSlack:
         them (tests: a payload may claim anything; Steward must believe users.info)."""
 
     def _serve(self) -> None:
-        with contextlib.suppress(OSError):  # close() from another thread ends the loop so
-            self.server.run()
+        self.server.run()
 
     def settle(self, timeout: float = 10.0) -> Literal[True]:
         """Wait until every listener has finished and the outbox has delivered all it can;
@@ -133,10 +137,14 @@ class LocalSlack:
         raise WaitTimedOut("the app to settle (listeners done, outbox empty)", timeout)
 
     def close(self) -> None:
+        """Stop and join every thread this started: the web server's, the listeners' pool, the
+        outbox worker, and the stand-in when it was started here."""
         self.server.close()
-        self.listeners.shutdown()
-        self.steward.outbox.stop()
         self._thread.join(timeout=5)
+        self.listeners.shutdown(timeout=10)
+        self.steward.outbox.stop()
+        if self._own_standin:
+            self.standin.stop()
         self.steward.db.dispose()
 
     # -- the wire ------------------------------------------------------------------------------

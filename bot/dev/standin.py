@@ -74,6 +74,7 @@ class SlackStandIn(WebApiMethods):
         self.workspaces: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, str] = {}
         self._caller = threading.local()  # the token of the call being answered
+        self._thread: threading.Thread | None = None
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -94,14 +95,25 @@ class SlackStandIn(WebApiMethods):
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for the next poll: 0.5 s by default
+            name="slack-standin",
+            daemon=True,
+        )
+        self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and join the serving thread (a request's own thread ends with its
+        connection: the app's clients close theirs after each call)."""
         if self._server:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> SlackStandIn:
         return self.start()
