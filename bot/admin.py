@@ -48,6 +48,9 @@ def db_command(settings: Settings, task: str, revision: str | None = None) -> in
 
 
 def db_check(db: Database, head: str | None, where: str) -> int:
+    # Slack's install tables and ours, registered here rather than in bot/db.py, which the
+    # features import (they must not reach slack_sdk)
+    import bot.install  # noqa: F401
     from bot import db as database
 
     current = database.current_revision(db)

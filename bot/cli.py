@@ -103,7 +103,7 @@ def workspace(settings: Settings, db: Database, given: str | None) -> str:
         from bot.steward import Steward
 
         try:
-            return Steward.from_settings(settings).directory.home().team_id
+            return Steward.from_settings(settings).directory.home("").team_id
         except Exception as error:  # refused or unreachable: one line, as everywhere
             raise SlackUnavailable(
                 f"could not ask Slack which workspace this is ({type(error).__name__}): "

@@ -23,6 +23,13 @@ DEFAULT_SILENCE_DAYS = {"strategic": 14, "key": 21, "standard": 30}
 DEFAULT_TICK_SECONDS = 120  # a digest due at 09:00 leaves by 09:02
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+DEFAULT_SCOPES = (
+    "app_mentions:read", "channels:history", "channels:join", "channels:read", "chat:write",
+    "commands", "groups:history", "groups:read", "im:history", "im:read", "im:write",
+    "mpim:read", "users:read",
+)
+"""The bot scopes an install asks for: manifest.yml's (tests/test_install.py keeps them equal)."""
+SCOPE = re.compile(r"^[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*$")
 FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 SWITCH = {"on": True, "true": True, "yes": True, "1": True}
 SWITCH.update({"off": False, "false": False, "no": False, "0": False})
@@ -85,6 +92,10 @@ class Settings:
     """Whether `steward serve` runs the scheduler too (off when `steward scheduler` runs apart)."""
     log_level: str = "INFO"
     log_format: str = "text"
+    client_id: str | None = None
+    """With `client_secret`: OAuth mode, any number of workspaces install through /slack/install."""
+    client_secret: str | None = None
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +107,7 @@ class Settings:
             check_slack_api_url(slack_api_url)
         route_keywords = env.get("ROUTE_KEYWORDS") or None
         check_route_keywords(route_keywords)
+        client_id, client_secret = check_oauth(env)
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
@@ -112,22 +124,38 @@ class Settings:
             scheduler=parse_switch("STEWARD_SCHEDULER", env.get("STEWARD_SCHEDULER")),
             log_level=parse_choice("LOG_LEVEL", env.get("LOG_LEVEL"), LOG_LEVELS, "INFO"),
             log_format=parse_choice("LOG_FORMAT", env.get("LOG_FORMAT"), LOG_FORMATS, "text"),
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=parse_scopes(env.get("SLACK_SCOPES")),
         )
 
+    @property
+    def oauth(self) -> bool:
+        """Several workspaces, each installed through Slack's OAuth flow (bot/install.py)."""
+        return bool(self.client_id and self.client_secret)
+
     def has_slack(self) -> bool:
-        return bool(self.bot_token and (self.signing_secret or self.app_token))
+        return bool((self.bot_token or self.oauth) and (self.signing_secret or self.app_token))
 
     def require_token(self) -> None:
-        """Refuse to call Slack without a bot token, naming what to set."""
-        if not self.bot_token:
+        """Refuse to call Slack without a bot token (or installs by OAuth), naming what to set."""
+        if not self.bot_token and not self.oauth:
             raise ConfigError(
                 "SLACK_BOT_TOKEN is not set: put your bot token (xoxb-…) in .env or the "
-                "environment (see .env.example), or try Steward without Slack: steward console"
+                "environment (see .env.example), or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "to install Steward in several workspaces, or try Steward without Slack: "
+                "steward console"
             )
 
     def require_slack(self) -> None:
         """Refuse to start without the tokens Slack needs, naming the one to set."""
         self.require_token()
+        if self.oauth and self.app_token:
+            raise ConfigError(
+                "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID: installing Steward in several "
+                "workspaces (OAuth) needs HTTP mode; unset SLACK_APP_TOKEN and set "
+                "SLACK_SIGNING_SECRET"
+            )
         if not self.app_token and not self.signing_secret:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET is not set: HTTP mode needs the app's signing secret "
@@ -142,7 +170,7 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every secret these settings hold, to scrub from messages that might echo one."""
-        found = [self.bot_token, self.signing_secret, self.app_token]
+        found = [self.bot_token, self.signing_secret, self.app_token, self.client_secret]
         password = _password(self.database_url)
         return [s for s in [*found, password] if s and len(s) >= 4]
 
@@ -248,6 +276,41 @@ def check_slack_api_url(url: str) -> None:
             f"SLACK_API_URL must be an http(s) URL, got {mask_url(url)!r} "
             "(e.g. SLACK_API_URL=https://slack.com/api/)"
         )
+
+
+def check_oauth(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET come together (App Credentials), or neither."""
+    client_id = (env.get("SLACK_CLIENT_ID") or "").strip() or None
+    client_secret = (env.get("SLACK_CLIENT_SECRET") or "").strip() or None
+    if client_id and not client_secret:
+        raise ConfigError(
+            "SLACK_CLIENT_SECRET is not set but SLACK_CLIENT_ID is: installing Steward by OAuth "
+            "needs both (Basic Information → App Credentials), or neither for one workspace"
+        )
+    if client_secret and not client_id:
+        raise ConfigError(
+            f"SLACK_CLIENT_ID is not set but SLACK_CLIENT_SECRET ({mask_secret(client_secret)}) "
+            "is: installing Steward by OAuth needs both (Basic Information → App Credentials)"
+        )
+    if client_id and not re.fullmatch(r"[0-9]+\.[0-9]+", client_id):
+        raise ConfigError(
+            f"SLACK_CLIENT_ID looks like 1234567890.1234567890 (App Credentials), got {client_id!r}"
+        )
+    return client_id, client_secret
+
+
+def parse_scopes(text: str | None) -> tuple[str, ...]:
+    """`SLACK_SCOPES=chat:write,commands`: the bot scopes an install asks for."""
+    if text is None or not text.strip():
+        return DEFAULT_SCOPES
+    scopes = tuple(s.strip() for s in text.split(","))
+    for scope in scopes:
+        if not SCOPE.match(scope):
+            raise ConfigError(
+                f"SLACK_SCOPES takes Slack bot scopes separated by commas, like "
+                f"SLACK_SCOPES=chat:write,commands (got {scope!r})"
+            )
+    return scopes
 
 
 def check_route_keywords(text: str | None) -> None:

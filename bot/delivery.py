@@ -1,24 +1,21 @@
 """Delivering the outbox (bot/outbox.py): messages to Slack, sent after the transaction that
-queued them commits.
+queued them commits, through the gateway (bot/gateway.py), which judges each against where it
+is going; a refused message is held (kept, never sent) and a person told (bot/notices.py).
 
-Every message leaves through the gateway (bot/gateway.py), which judges its audience against
-where it is going at that moment: a refused message is held (kept, never sent) and the person
-whose action caused it, or else the account's owner, is told by DM.
+Several processes deliver one outbox, in order per channel. A row is claimed with a conditional
+UPDATE that gives this worker a lease (`lease_owner`, `lease_until`, bot/leases.py): nobody else
+touches it until the lease runs out, no Slack call starts on less than half of it (60 s: the
+call's 10 s timeout and a retry fit), and what the worker writes after the call is conditioned
+on still holding it. A lapsed lease (its process died, or hung) is taken over as a send of
+unknown outcome, like a timeout or a 5xx: the channel's history, where each message carries its
+outbox key in Slack message metadata, is checked before it is tried again. Every step is one
+transaction: a process may die at any instant and no row is left where no one picks it up.
 
-Several processes deliver one outbox. Messages to one channel leave in the order they were
-queued, whoever sends them. A row is claimed with a conditional UPDATE that gives this worker a
-lease (`lease_owner`, `lease_until`): nobody else touches it until the lease runs out, a worker
-starts no Slack call on less than half its lease (60 s: the call's 10 s timeout and one retry
-fit), and what it writes after the call is conditioned on still holding the lease. A lease that
-ran out (its process died, or hung) is taken over as a send of unknown outcome, like a timeout
-or a 5xx: the channel's history, where each message carries its outbox key in Slack message
-metadata, is checked before it is tried again. A process may die at any instant: every step is
-one transaction, and a row is never left where no one will pick it up.
-
-Delivery is paced to Slack's limit for chat.postMessage (about one message a second per channel)
-and honours a 429's Retry-After, both shared by every process (bot/pacing.py); 5xx and network
-errors are retried with backoff. A message Slack refuses for good is kept as failed and the
-person who caused it is told how to fix it (bot/notices.py), as for one the exit held back.
+Pacing (about one post a second per channel) and a 429's Retry-After are shared by every process
+(bot/pacing.py); 5xx and network errors are retried with backoff. A message Slack refuses for
+good is kept as failed, and the person who caused it told how to fix it. Each message is sent
+with its workspace's token (the row's `team_id`; none: SLACK_BOT_TOKEN's workspace); a
+workspace with no token (not installed, or uninstalled) has its messages wait, retried later.
 """
 
 from __future__ import annotations
@@ -41,17 +38,15 @@ from bot.dms import dm_user, known_dms, remember_dm
 from bot.gateway import Gateway, Refused
 from bot.models import Audience, OutboxMessage, OutboxStatus
 from bot.outbox import UNFINISHED
+from bot.workspaces import NotInstalled
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "steward_outbox"
 MAX_ATTEMPTS = 12
+NOT_SERVED_WAIT = timedelta(minutes=1)  # a workspace with no token: when to look again
 PAGE = 10  # rows a worker claims at once on PostgreSQL: few, so idle workers share the rest
 UNREADABLE = {"channel_not_found", "not_in_channel", "thread_not_found"}  # so nothing landed
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
 
 
 class CannotCheck(Exception):
@@ -118,8 +113,7 @@ class OutboxWorker:
 
     # -- one pass ----------------------------------------------------------------------------
     def deliver_due(self, limit: int = 50) -> float:
-        """Send what is due; returns how long to wait before the next pass. Due: waiting rows
-        whose time has come, and rows whose sender's lease ran out (sent or not: checked)."""
+        """Send what is due (bot/leases.py); returns how long to wait before the next pass."""
         now = self.clock.now()
         if self.db.is_sqlite:  # one writer at a time: each row is claimed as its turn comes
             rows, held = leases.due(self.db, now, limit), {}
@@ -127,6 +121,7 @@ class OutboxWorker:
             limit = min(limit, PAGE)
             taken = leases.take_page(self.db, self.id, now, limit, self.lease)
             rows, held = [r for r, _ in taken], {r.id: until for r, until in taken}
+        page, rows = len(rows), [r for r in rows if self._served(r, held.get(r.id), now)]
         dms = known_dms(self.db, [(r.team_id, u) for r in rows if (u := dm_user(r.channel))])
         dm_of = {r.id: dms.get((r.team_id or "", r.channel[1:])) for r in rows}
         idle = pacing.waits(self.db, [self._target(r, dm_of[r.id]) for r in rows], now)
@@ -148,7 +143,25 @@ class OutboxWorker:
                 continue
             wait, tried = min(wait, self._deliver(row, thread_ts, dm, lease)), True
         # A full page with nothing tried (every channel paced) waits like a short one: no spin.
-        return 0.0 if len(rows) == limit and tried else wait
+        return 0.0 if page == limit and tried else wait
+
+    def _served(self, row: OutboxMessage, lease: datetime | None, now: datetime) -> bool:
+        """Whether Steward has a token for the row's workspace (then `row.team_id`, in this copy,
+        names it, also for older rows that had none); if not, the row waits `NOT_SERVED_WAIT`."""
+        team = row.team_id or ""
+        try:
+            if self.gateway.clients(team) is None:
+                raise NotInstalled(team)
+            row.team_id = team or self.gateway.directory.home("").team_id
+        except Exception as error:  # no token, or auth.test failed for an old row: it waits
+            log.warning("outbox %s waits: no workspace to send it with (%s)", row.key, error)
+            lease = lease or leases.claim(self.db, row, self.id, now, self.lease)
+            if lease is not None:
+                back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
+                until = now + NOT_SERVED_WAIT
+                self._finish(row, lease, status=back, attempts=row.attempts, next_attempt_at=until)
+            return False
+        return True
 
     @staticmethod
     def _target(row: OutboxMessage, dm: str | None) -> str:
@@ -156,13 +169,13 @@ class OutboxWorker:
         (which opens the DM: no conversations.open, a Tier 3 method, per person)."""
         return (dm or row.channel[1:]) if dm_user(row.channel) else row.channel
 
-    def _join(self, channel: str) -> bool:
+    def _join(self, team_id: str, channel: str) -> bool:
         """Join a public channel we were asked to post in, once (a private one cannot be)."""
         if channel in self._joined:
             return False
         self._joined.add(channel)
         try:
-            self.gateway.join(channel)
+            self.gateway.join(team_id, channel)
         except Exception as error:
             log.warning("cannot join %s (invite @Steward there): %s", channel, error)
             return False
@@ -170,8 +183,7 @@ class OutboxWorker:
 
     # -- the lease ---------------------------------------------------------------------------
     def _finish(self, row: OutboxMessage, lease: datetime, **values: Any) -> bool:
-        """Write the outcome of this worker's send, only while the row is still its own (a
-        worker whose lease ran out must not clobber the one that took the row over)."""
+        """Write the outcome of this worker's send only while the row is still its own."""
         values.setdefault("lease_owner", None)
         values.setdefault("lease_until", None)
         with self.db.session() as session:
@@ -181,15 +193,13 @@ class OutboxWorker:
         return bool(result.rowcount == 1)
 
     def _release(self, row: OutboxMessage, lease: datetime | None) -> None:
-        """Give a row this worker holds back as it was read, nothing sent: another pass (or
-        worker) takes it."""
+        """Give a row this worker holds back as it was read, nothing sent, for another pass."""
         if lease is not None:
             back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
             self._finish(row, lease, status=back, attempts=row.attempts)
 
     def _ready(self, target: str, lease: datetime) -> None:
-        """Just before the Slack call: the lease must outlast the call, and the channel's slot
-        must be ours (taken now, for every process); raises NotNow when not."""
+        """Just before the call: enough lease left, and the channel's slot taken, or NotNow."""
         now = self.clock.now()
         if lease - now < self.lease / 2:
             raise leases.NotNow(0.0)
@@ -216,7 +226,7 @@ class OutboxWorker:
                     row,
                     lease,
                     status=OutboxStatus.unknown,
-                    next_attempt_at=self.clock.now() + backoff(row.attempts + 1),
+                    next_attempt_at=self.clock.now() + leases.backoff(row.attempts + 1),
                     last_error=f"history: {error}"[:500],
                 )
                 return 0.05
@@ -248,7 +258,7 @@ class OutboxWorker:
                 row,
                 lease,
                 status=OutboxStatus.unknown,
-                next_attempt_at=self.clock.now() + backoff(attempts),
+                next_attempt_at=self.clock.now() + leases.backoff(attempts),
                 last_error=str(error)[:500],
             )
             return 0.05
@@ -271,10 +281,8 @@ class OutboxWorker:
     def _post(
         self, row: OutboxMessage, thread_ts: str | None, dm: str | None, lease: datetime
     ) -> SlackResponse:
-        """Post through the exit, which judges the message and then lets `_ready` check the
-        lease and take the channel's slot (after the exit's own checks, whose time varies). The
-        channel's next post also waits `per_channel_interval` from when this one was answered,
-        so two posts never reach Slack closer than that, whichever processes send them."""
+        """Post through the exit; once it has judged the message, `_ready`. The channel's next
+        post waits `per_channel_interval` from this one's answer, whoever sends it."""
         target = self._target(row, dm)
         called = False
 
@@ -285,6 +293,7 @@ class OutboxWorker:
 
         try:
             return self.gateway.post(
+                team_id=str(row.team_id),
                 channel=row.channel,
                 dm=dm,
                 before_send=ready,
@@ -318,8 +327,8 @@ class OutboxWorker:
         sees the one without the other, and a worker that lost its lease does neither."""
         person = row.caused_by
         if person and not keys.is_notice(row.key):  # users.info may write: before the txn
-            home = self.gateway.directory.home().team_id
-            person = person if self.gateway.directory.person(home, person).trusted else None
+            trusted = self.gateway.directory.person(str(row.team_id), person).trusted
+            person = person if trusted else None
         with self.db.session() as session:
             done = session.exec(
                 leases.owned(row, self.id, lease).values(
@@ -338,7 +347,7 @@ class OutboxWorker:
         status = error.response.status_code
         code = str(error.response.get("error", ""))
         now = self.clock.now()
-        if code == "not_in_channel" and self._join(row.channel):
+        if code == "not_in_channel" and self._join(str(row.team_id), row.channel):
             self._finish(row, lease, status=OutboxStatus.pending, attempts=attempts - 1)
         elif status == 429:
             retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
@@ -356,7 +365,7 @@ class OutboxWorker:
                 row,
                 lease,
                 status=OutboxStatus.unknown,
-                next_attempt_at=now + backoff(attempts),
+                next_attempt_at=now + leases.backoff(attempts),
                 last_error=f"HTTP {status} {code}"[:500],
             )
         else:  # an error Slack will give again (ok: false), or out of attempts
@@ -370,16 +379,17 @@ class OutboxWorker:
     def _find_posted(
         self, row: OutboxMessage, dm: str | None, thread_ts: str | None
     ) -> tuple[str | None, str | None]:
-        """The ts of a message already posted under this row's key, if Slack has one (and the
-        DM's channel, opened to read it when a DM's was not known)."""
+        """The ts of a message posted under the row's key, if any, and the DM's channel."""
         user = dm_user(row.channel)
         try:
             if user and dm is None:  # a DM never answered: its D… id, to read its history
-                dm = self.gateway.open_dm(user)
+                dm = self.gateway.open_dm(str(row.team_id), user)
                 remember_dm(self.db, row.team_id, user, dm)
             channel = dm if user and dm else row.channel
             oldest = row.created_at - timedelta(minutes=1)
-            history = self.gateway.history(channel, oldest.timestamp(), thread_ts)
+            history = self.gateway.history(
+                str(row.team_id), channel, oldest.timestamp(), thread_ts
+            )
         except SlackApiError as error:
             if str(error.response.get("error", "")) in UNREADABLE:
                 return None, dm  # not a channel we are in: nothing of ours landed there

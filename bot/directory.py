@@ -14,18 +14,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Member
 from bot.people import UTC, Home, Person, zone
+from bot.workspaces import Clients, client_for
 
 log = logging.getLogger(__name__)
 TZ_TTL = timedelta(days=1)
-
-
 
 
 @dataclass(frozen=True)
@@ -41,25 +39,30 @@ class Known:
 
 
 class Directory:
-    def __init__(self, db: Database, client: WebClient, clock: Clock) -> None:
+    def __init__(self, db: Database, clients: Clients, clock: Clock) -> None:
         self.db = db
-        self.client = client
+        self.clients = clients  # each workspace's own client (bot/workspaces.py)
         self.clock = clock
-        self._home: Home | None = None
+        self._homes: dict[str, Home] = {}  # team → what its token's auth.test said
         self._lock = threading.Lock()
         self._known: dict[tuple[str, str], Known] = {}  # (team, user) → what users.info said
 
-    def home(self) -> Home:
-        """Our organisation, from auth.test (asked once per process)."""
+    def home(self, team_id: str) -> Home:
+        """Our organisation in that workspace, from auth.test with its token (asked once per
+        process and workspace). NotInstalled when Steward has no token there."""
         with self._lock:
-            if self._home is None:
-                auth = self.client.auth_test()
-                self._home = Home(
-                    str(auth["team_id"]),
-                    auth.get("enterprise_id") or None,
-                    auth.get("user_id") or None,
-                )
-            return self._home
+            home = self._homes.get(team_id)
+        if home is None:
+            auth = client_for(self.clients, team_id).auth_test()
+            home = Home(
+                str(auth["team_id"]),
+                auth.get("enterprise_id") or None,
+                auth.get("user_id") or None,
+                auth.get("bot_id") or None,
+            )
+            with self._lock:
+                self._homes[team_id] = home
+        return home
 
     def cached_tz(self, session: Session, team_id: str, user_id: str) -> ZoneInfo | None:
         """The zone we already know, without calling Slack (for paths that must be fast)."""
@@ -86,7 +89,7 @@ class Directory:
         """Who `user_id` is. `hint_team`: the user's team as a payload names it; when it is
         another organisation's, that settles it (a payload can make us stricter, never looser).
         `session`: the caller's open transaction, if any (the cache is written in it)."""
-        home = self.home()
+        home = self.home(team_id)
         if hint_team and not home.includes(hint_team, hint_enterprise or hint_team):
             stored = self._stored(team_id, user_id, fresh=False)
             if stored is None:
@@ -134,9 +137,10 @@ class Directory:
     def _fetch(self, team_id: str, user_id: str, session: Session | None) -> Known | None:
         """Ask Slack (users.info) and cache the answer; None when Slack cannot tell us."""
         try:
-            user: dict[str, Any] = self.client.users_info(user=user_id, include_locale=True)["user"]
+            client = client_for(self.clients, team_id)
+            user: dict[str, Any] = client.users_info(user=user_id, include_locale=True)["user"]
         except Exception as error:
-            log.warning("users.info %s failed: %s", user_id, error)
+            log.warning("users.info %s in %s failed: %s", user_id, team_id, error)
             return None
         profile = user.get("profile") or {}
         enterprise = (user.get("enterprise_user") or {}).get("enterprise_id")

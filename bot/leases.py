@@ -26,6 +26,11 @@ from bot.outbox import OUTBOX, UNFINISHED, WAITING
 LEASE = timedelta(seconds=60)  # well over the outbox client's 10 s timeout and its one retry
 
 
+def backoff(attempts: int) -> timedelta:
+    """How long a message waits after its `attempts`-th failed try: 1 s, doubling, to 5 min."""
+    return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
+
+
 def worker_id() -> str:
     """host:pid:random, unique to each worker, even several in one process."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:80]

@@ -76,9 +76,13 @@ def tell(
     person = person or (account.owner_id if account else None)
     if person is None:
         return False
-    notice = enqueue(
-        session, key=key, channel=f"@{person}", text=text, now=now, audience=Audience.internal
+    enqueue(  # told in the workspace the message was for
+        session,
+        key=key,
+        channel=f"@{person}",
+        text=text,
+        now=now,
+        audience=Audience.internal,
+        team_id=row.team_id,
     )
-    notice.team_id = row.team_id  # told in the workspace the message was for
-    session.add(notice)
     return True

@@ -36,11 +36,13 @@ def enqueue(
     blocks: list[dict[str, Any]] | None = None,
     thread_ts: str | None = None,
     thread_key: str | None = None,
+    team_id: str | None = None,
 ) -> OutboxMessage:
     """Queue a message inside the caller's transaction; a key already queued is not queued again.
 
     `audience`: who it is written for; `account_id`: whose content it is (it never goes to
-    another account's channel); `caused_by`: who to tell if the exit refuses it.
+    another account's channel); `caused_by`: who to tell if the exit refuses it; `team_id`:
+    the workspace it goes to, whose token sends it (None: SLACK_BOT_TOKEN's workspace).
     """
     existing = queued(session, key)
     if existing:
@@ -55,6 +57,7 @@ def enqueue(
         "audience": audience,
         "account_id": account_id,
         "caused_by": caused_by,
+        "team_id": team_id,
         "status": OutboxStatus.pending,
         "attempts": 0,
         "next_attempt_at": now,

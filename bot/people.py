@@ -22,6 +22,7 @@ class Home:
     team_id: str
     enterprise_id: str | None = None
     bot_user_id: str | None = None  # Steward's own user (not one of a channel's people)
+    bot_id: str | None = None  # Steward's bot (Bolt ignores the events of its own posts by it)
 
     def includes(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
         if team_id and team_id == self.team_id:

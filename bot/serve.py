@@ -60,6 +60,7 @@ def waiting_messages(st: Steward) -> str:
 
 
 def serve(settings: Settings, *, scheduler: bool = True) -> int:
+    from bot.install import adopt_env_token
     from bot.steward import Steward
     from bot.web import WebApp, make_server
     from handlers.app import create_app
@@ -69,7 +70,8 @@ def serve(settings: Settings, *, scheduler: bool = True) -> int:
     check_listen_address(settings.host, settings.port)
     open_database(settings).dispose()
     st = Steward.from_settings(settings)
-    reached = check_slack(st, must_reach=not settings.app_token)
+    reached = check_slack(st, must_reach=not settings.app_token) if settings.bot_token else True
+    adopt_env_token(settings, st.db, st.client, st.clock.now())  # OAuth with a .env token too
     app = create_app(st, token_verification=reached)  # else Bolt's auth.test comes later
     runner = None
     if settings.app_token:
@@ -141,7 +143,8 @@ def run_scheduler(settings: Settings) -> int:
     settings.require_token()
     open_database(settings).dispose()
     st = Steward.from_settings(settings)
-    check_slack(st)
+    if settings.bot_token:  # OAuth without one: each workspace's token is in the database
+        check_slack(st)
     stopper = Stopper().install()
     st.outbox.start()
     jobs = build(st, blocking=False)

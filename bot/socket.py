@@ -146,9 +146,28 @@ class SocketMode:
     def stop(self) -> None:
         self._stop.set()
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> bool:
+        """Stop `run()`, close the connection and stop the client's threads. slack_sdk's close()
+        joins its threads with no time limit, so it runs on a thread of its own here, waited
+        for `timeout` s: False (and one line) when it did not finish, instead of a hang."""
         self._stop.set()
-        self.handler.client.close()  # all handler.close() does, but typed
+        closing = threading.Thread(target=self._close_client, name="socket-close", daemon=True)
+        closing.start()
+        closing.join(timeout)
+        if closing.is_alive():
+            log.warning("Socket Mode client still stopping after %.3g s; not waiting", timeout)
+            return False
+        return True
+
+    def _close_client(self) -> None:
+        client = self.handler.client  # handler.close() does only this, untyped
+        try:
+            client.close()
+        except AttributeError:
+            # slack_sdk checks the socket, then closes it under a lock: when its receiving
+            # thread closed it in between, close() stops there; again, it skips the socket and
+            # stops the threads
+            client.close()
 
     def _gauge(self, value: int) -> None:
         if self.metrics:

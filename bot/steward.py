@@ -5,11 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -18,28 +13,12 @@ from bot.delivery import OutboxWorker
 from bot.directory import Directory
 from bot.gateway import Gateway
 from bot.home.service import Watchers
+from bot.install import token_source
 from bot.metrics import Metrics
 from bot.work import WorkPool
+from bot.workspaces import TokenSource, Workspaces, web_client
 
-
-def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
-    """A Web API client for reads and modals: retries 429s, 5xx and dropped connections.
-
-    Posts to channels do not go through these retries but through the outbox. Nothing but
-    the gateway (bot/gateway.py) sends a message with it. With `metrics`, every response (each
-    retry too) is counted by method and outcome.
-    """
-    kwargs: dict[str, object] = {"token": settings.bot_token, "timeout": 10}
-    if settings.slack_api_url:
-        kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
-    client = WebClient(**kwargs)  # type: ignore[arg-type]
-    client.retry_handlers = [
-        *([metrics.observer("app")] if metrics else []),  # first: it sees every response
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
-    return client
+__all__ = ["Steward", "web_client"]
 
 
 @dataclass
@@ -47,21 +26,30 @@ class Steward:
     settings: Settings
     db: Database
     client: WebClient
+    """SLACK_BOT_TOKEN's client: single-workspace mode's only one (Bolt's too)."""
     clock: Clock = field(default_factory=Clock)
     metrics: Metrics = field(default_factory=Metrics)
     work: WorkPool = field(default_factory=WorkPool)
     """Where listeners' work runs after the ack (handlers/guard.py hands it over)."""
+    tokens: TokenSource | None = None
+    """Each workspace's bot token, to serve several workspaces from a given mapping (tests);
+    None: the installations (`installs`): OAuth's store, or SLACK_BOT_TOKEN alone."""
 
     def __post_init__(self) -> None:
-        outbox_client = WebClient(
-            token=self.client.token, base_url=self.client.base_url, timeout=10
+        self.installs = token_source(self.settings, self.db)  # what is installed, and forget()
+        source = self.tokens or self.installs
+        several = self.tokens is not None or self.settings.oauth
+        self.workspaces = (
+            Workspaces(self.settings, source, self.metrics)
+            if several
+            else Workspaces.single(self.settings, self.client, self.metrics, source)
         )
-        outbox_client.retry_handlers.insert(0, self.metrics.observer("outbox"))
+        spaces = self.workspaces
         self.metrics.watch(self.db, self.clock.now)
-        self.directory = Directory(self.db, self.client, self.clock)
+        self.directory = Directory(self.db, spaces.client, self.clock)
         self.homes = Watchers()  # who has a Home tab to keep fresh
-        self.gateway = Gateway(self.db, self.client, self.clock, self.directory)
-        outbox_gateway = Gateway(self.db, outbox_client, self.clock, self.directory)
+        self.gateway = Gateway(self.db, spaces.client, self.clock, self.directory)
+        outbox_gateway = Gateway(self.db, spaces.outbox_client, self.clock, self.directory)
         self.outbox = OutboxWorker(
             self.db,
             outbox_gateway,
@@ -71,11 +59,13 @@ class Steward:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Steward:
+    def from_settings(cls, settings: Settings, tokens: TokenSource | None = None) -> Steward:
         metrics = Metrics()
+        client = web_client(settings, metrics)
         return cls(
             settings=settings,
             db=Database(settings.database_url),
-            client=web_client(settings, metrics),
+            client=client,
             metrics=metrics,
+            tokens=tokens,
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.steward import Steward
-from handlers import actions, commands, events, middleware, shortcuts, views
+from handlers import actions, commands, events, install, middleware, shortcuts, views
 
 
 def register(app: App, st: Steward) -> None:
@@ -17,3 +17,4 @@ def register(app: App, st: Steward) -> None:
     views.register(app, st)
     events.register(app, st)
     shortcuts.register(app, st)
+    install.register(app, st)  # app_uninstalled, tokens_revoked

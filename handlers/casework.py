@@ -41,7 +41,7 @@ def quoted(st: Steward, team_id: str, text: str) -> str:
 def team_zone(st: Steward, team_id: str, channel: str) -> str | None:
     """The zone most of the channel's members have (users.info, cached; ties: the
     alphabetically first), for a route's working hours; None when Slack would not say."""
-    members = st.gateway.members(channel) or []
+    members = st.gateway.members(team_id, channel) or []
     people = (st.directory.person(team_id, user) for user in members)
     return most_common_zone(p.tz.key for p in people if p.ours is not None)
 
@@ -49,15 +49,17 @@ def team_zone(st: Steward, team_id: str, channel: str) -> str | None:
 def gather(st: Steward, request: RouteRequest, plan: Plan) -> Facts:
     """What opening this case needs from Slack, and only that."""
     if plan.needs == "thread":
-        return Facts(thread=st.gateway.thread(request.channel_id, request.thread_ts))
-    permalink = st.gateway.permalink(request.channel_id, request.thread_ts)
+        return Facts(
+            thread=st.gateway.thread(request.team_id, request.channel_id, request.thread_ts)
+        )
+    permalink = st.gateway.permalink(request.team_id, request.channel_id, request.thread_ts)
     if plan.needs == "link" or plan.channel is None:
         return Facts(permalink=permalink)
-    refusal = st.gateway.judge(plan.channel, Audience.internal, plan.account_id)
+    refusal = st.gateway.judge(request.team_id, plan.channel, Audience.internal, plan.account_id)
     if refusal:
         return Facts(permalink=permalink, refusal=refusal)
-    thread = st.gateway.thread(request.channel_id, request.thread_ts)
-    shared = st.gateway.is_shared(request.channel_id)
+    thread = st.gateway.thread(request.team_id, request.channel_id, request.thread_ts)
+    shared = st.gateway.is_shared(request.team_id, request.channel_id)
     names = names_for(
         st,
         request.team_id,
@@ -69,13 +71,24 @@ def gather(st: Steward, request: RouteRequest, plan: Plan) -> Facts:
 
 # -- delivering --------------------------------------------------------------------------------
 def whisper(
-    st: Steward, channel: str, thread_ts: str, person: Person, audience: Audience, **message: Any
+    st: Steward,
+    team_id: str,
+    channel: str,
+    thread_ts: str,
+    person: Person,
+    audience: Audience,
+    **message: Any,
 ) -> None:
     """A message in a thread that only `person` sees; `audience` is what the text is (the exit
     refuses internal text to someone outside our organisation). A failure is logged."""
     try:
         st.gateway.ephemeral(
-            channel=channel, person=person, audience=audience, thread_ts=thread_ts, **message
+            team_id=team_id,
+            channel=channel,
+            person=person,
+            audience=audience,
+            thread_ts=thread_ts,
+            **message,
         )
     except Exception:
         log.exception("could not answer %s", person.user_id)
@@ -83,14 +96,15 @@ def whisper(
 
 def tell(
     st: Steward,
+    team_id: str,
     event: Mapping[str, Any],
     person: Person,
     text: str,
     audience: Audience = Audience.internal,
 ) -> str:
-    """An answer seen only by `person`, in the thread they wrote in."""
+    """An answer seen only by `person`, in the thread they wrote in (workspace `team_id`)."""
     thread_ts = event.get("thread_ts") or event["ts"]
-    whisper(st, event["channel"], thread_ts, person, audience, text=text)
+    whisper(st, team_id, event["channel"], thread_ts, person, audience, text=text)
     return "noted"
 
 
@@ -101,6 +115,7 @@ def show_status(st: Steward, post: PostState | None) -> None:
     case = post.case
     try:
         st.gateway.update(
+            team_id=case.team_id,
             channel=post.channel,
             ts=post.ts,
             audience=Audience.internal,
@@ -112,14 +127,16 @@ def show_status(st: Steward, post: PostState | None) -> None:
         log.warning("could not update the post of %s: %s", case_render.label(case), error)
 
 
-def deliver(st: Steward, outcome: Outcome, channel: str, thread_ts: str, person: Person) -> str:
-    """Say what the service had to say, to `person` alone in the thread; show the post's state."""
+def deliver(st: Steward, outcome: Outcome, request: RouteRequest) -> str:
+    """Say what the service had to say, to the asker alone in the thread; show the post's
+    state."""
+    where = (st, request.team_id, request.channel_id, request.thread_ts, request.person)
     if outcome.choices is not None:
         c = outcome.choices
         prompt = case_render.route_prompt(c.guess, c.functions, c.pick)
-        whisper(st, channel, thread_ts, person, Audience.internal, **prompt)
+        whisper(*where, Audience.internal, **prompt)
     elif outcome.say:
-        whisper(st, channel, thread_ts, person, outcome.audience, text=outcome.say)
+        whisper(*where, outcome.audience, text=outcome.say)
     show_status(st, outcome.post)
     return outcome.log
 
@@ -130,7 +147,7 @@ def route(st: Steward, request: RouteRequest) -> str:
     with st.db.session() as session:
         plan = service.plan_route(session, request)
     if isinstance(plan, Outcome):
-        return deliver(st, plan, request.channel_id, request.thread_ts, request.person)
+        return deliver(st, plan, request)
     facts = gather(st, request, plan)
     keywords = parse_keywords(st.settings.route_keywords)
     try:
@@ -138,7 +155,7 @@ def route(st: Steward, request: RouteRequest) -> str:
             outcome = service.open_case(session, request, plan, facts, st.clock.now(), keywords)
     except IntegrityError:
         outcome = service.ALREADY_ROUTED
-    return deliver(st, outcome, request.channel_id, request.thread_ts, request.person)
+    return deliver(st, outcome, request)
 
 
 def resolve(st: Steward, team_id: str, case_id: int, person: Person, text: str = "") -> Outcome:
@@ -150,7 +167,7 @@ def resolve(st: Steward, team_id: str, case_id: int, person: Person, text: str =
         return Outcome("no case" if case is None else "already resolved")
     facts = Facts(
         names=names_for(st, team_id, [note, reply], []),
-        shared=st.gateway.is_shared(case.origin_channel),
+        shared=st.gateway.is_shared(team_id, case.origin_channel),
     )
     with st.db.session() as session:
         outcome = lifecycle.resolve(session, case_id, person, note, reply, facts, st.clock.now())

@@ -35,7 +35,7 @@ def open_form(st: Steward, body: dict[str, Any], who: Actor) -> None:
         view = contact_render.form(account, today, meta)
     else:
         view = promise_render.form(account, user, today, meta)
-    st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
+    st.gateway.open_view(team_id=team, trigger_id=body["trigger_id"], person=who.person, view=view)
 
 
 def register(app: App, st: Steward) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ParamSpec
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
 from bot.home.render import refusal_home
 from bot.invocation import Invocation, Policy
@@ -23,6 +23,7 @@ from bot.models import Audience
 from bot.people import Person
 from bot.slacktext import CHANNEL_MENTION, USER_MENTION
 from bot.steward import Steward
+from bot.workspaces import NotInstalled
 
 CLIENT_LINE = (
     "Sorry, that is only for the team that runs Steward here. To raise something with us, "
@@ -61,10 +62,25 @@ def user_and_team(body: dict[str, Any]) -> tuple[str, str | None]:
     return str(body.get("user_id") or ""), body.get("team_id")
 
 
-def actor(st: Steward, body: dict[str, Any]) -> Actor:
+def authorized_team(context: Mapping[str, Any]) -> str | None:
+    """The workspace Bolt authorized this request for: the installation whose token it found
+    (several workspaces), or what SLACK_BOT_TOKEN's auth.test says (one). Never a payload's."""
+    result = context.get("authorize_result")
+    team = getattr(result, "team_id", None) if result is not None else None
+    return str(team) if team else None
+
+
+def actor(st: Steward, body: dict[str, Any], context: Mapping[str, Any]) -> Actor:
+    """Who is acting, in the workspace Bolt authorized (`context`, Bolt's). Without one, or
+    when its token is gone, nobody Slack vouched for: they are refused with the unsure line."""
     user, hinted = user_and_team(body)
-    home = st.directory.home()
-    return Actor(home.team_id, st.directory.person(home.team_id, user, hint_team=hinted))
+    team = authorized_team(context)
+    if team is None:
+        return Actor("", Person(user, None))
+    try:
+        return Actor(team, st.directory.person(team, user, hint_team=hinted))
+    except NotInstalled:
+        return Actor(team, Person(user, None))
 
 
 def refuse(st: Steward, who: Actor, respond: Respond, body: dict[str, Any] | None = None) -> None:
@@ -73,8 +89,11 @@ def refuse(st: Steward, who: Actor, respond: Respond, body: dict[str, Any] | Non
     if body is not None and not body.get("response_url") and (
         (body.get("view") or {}).get("type") == "home"
     ):
+        if not who.team_id:
+            return  # no workspace Bolt vouched for: no Home to publish in
         st.work.submit_answer(
             st.gateway.publish_home,
+            team_id=who.team_id,
             person=who.person,
             view=refusal_home(who.refusal),
             audience=Audience.client,
@@ -120,9 +139,10 @@ def invocation(
     mentioned = {*USER_MENTION.findall(text), *people}
     found = {u: st.directory.person(who.team_id, u) for u in mentioned if u}
     named = {m[0] for m in CHANNEL_MENTION.findall(text)}  # what a setting may be about: fresh
-    standings = {c: st.gateway.standing(c) for c in named if not c.startswith("D")}
+    team = who.team_id
+    standings = {c: st.gateway.standing(team, c) for c in named if not c.startswith("D")}
     if channel_id and channel_id not in named and not channel_id.startswith("D"):
-        standings[channel_id] = st.gateway.recent_standing(channel_id)  # for what they are told
+        standings[channel_id] = st.gateway.recent_standing(team, channel_id)  # what they are told
     return Invocation(
         command=command,
         text=text,
@@ -146,25 +166,25 @@ P = ParamSpec("P")
 
 def ours_only(
     st: Steward, act: Act, *, urgent: Callable[[dict[str, Any]], bool] | None = None
-) -> Callable[[Ack, dict[str, Any], Respond], None]:
+) -> Callable[[Ack, dict[str, Any], Respond, BoltContext], None]:
     """A listener for a command, button or shortcut that only our people may use: it acks at
     once; then, off the ack's path, it judges who is acting (users.info may be asked: never
     before the ack) and refuses anyone else with one line before `act` runs. `urgent`: which
     requests open a form, whose trigger expires in 3 s: they skip the queue of work."""
 
-    def judged(body: dict[str, Any], respond: Respond) -> None:
-        who = actor(st, body)
+    def judged(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        who = actor(st, body, context)
         if not who.ours:
             refuse(st, who, respond, body)
             return
         act(who, body, respond)
 
-    def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         if urgent is not None and urgent(body):
-            st.work.submit_urgent(judged, body, respond)
+            st.work.submit_urgent(judged, body, respond, context)
         else:
-            st.work.submit(judged, body, respond)
+            st.work.submit(judged, body, respond, context)
 
     return listener
 

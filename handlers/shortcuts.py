@@ -40,7 +40,9 @@ def route_shortcut(st: Steward, who: Actor, body: dict[str, Any], respond: Respo
         "source_ts": body["message_ts"],
     }
     view = route_form(functions, guess, meta)
-    st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
+    st.gateway.open_view(
+        team_id=who.team_id, trigger_id=body["trigger_id"], person=who.person, view=view
+    )
 
 
 def register(app: App, st: Steward) -> None:

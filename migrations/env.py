@@ -5,7 +5,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from bot import models  # noqa: F401  (registers the tables on the metadata)
+from bot import install, models  # noqa: F401  (register the tables on the metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

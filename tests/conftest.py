@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,39 @@ POSTGRES_URL = os.environ.get(
     "STEWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgresql"]
+THREAD_GRACE = 10.0
+"""Seconds a test's threads get to end after its teardown (each is joined; most end at once)."""
+_peak_threads = [0]
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves threads running after its teardown: every server, pool and worker
+    a test or fixture starts must be stopped and joined (left running they piled up to ~8,300
+    threads in one run, and one run hung). Autouse and requested first, this tears down last."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + THREAD_GRACE
+    left = [t for t in threading.enumerate() if t not in before]
+    for thread in left:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    left = [t for t in left if t.is_alive()]
+    if left:
+        names = ", ".join(sorted(t.name for t in left))
+        pytest.fail(f"{request.node.nodeid} left {len(left)} thread(s) running: {names}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Note the live threads at the end of each test's body (before its teardown)."""
+    try:
+        return (yield)
+    finally:
+        _peak_threads[0] = max(_peak_threads[0], threading.active_count())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(f"peak live threads (end of a test body): {_peak_threads[0]}")
 
 
 def _postgres_unreachable() -> str:

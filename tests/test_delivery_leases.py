@@ -38,18 +38,20 @@ class Stalling(Gateway):
 
     meanwhile: Callable[[], None] | None = None
 
-    def judge(self, channel: str, audience: Audience, account_id: int | None) -> str | None:
+    def judge(
+        self, team_id: str, channel: str, audience: Audience, account_id: int | None
+    ) -> str | None:
         stall, self.meanwhile = self.meanwhile, None
         if stall:
             stall()
-        return super().judge(channel, audience, account_id)
+        return super().judge(team_id, channel, audience, account_id)
 
 
 def worker(
     db: Database, standin: SlackStandIn, clock: Clock, interval: float = 0.0
 ) -> OutboxWorker:
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
-    gateway = Stalling(db, client, clock, Directory(db, client, clock))
+    gateway = Stalling(db, lambda _team: client, clock, Directory(db, lambda _team: client, clock))
     return OutboxWorker(db, gateway, clock, per_channel_interval=interval)
 
 
@@ -272,7 +274,7 @@ def test_a_dm_of_unknown_outcome_is_checked_in_the_dm_channel(
     abandon(db, clock, "digest")
     if known:
         with db.session() as session:
-            session.add(DmChannel(team_id="", user_id=ALICE, channel_id=f"D{ALICE}"))
+            session.add(DmChannel(team_id=TEAM, user_id=ALICE, channel_id=f"D{ALICE}"))
     ts = land(standin, ALICE, "digest")
     clock.offset += LEASE + timedelta(seconds=1)
     worker(db, standin, clock).deliver_due()

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+import bot.install  # registers Slack's install tables (slack_sdk's definitions)
 import bot.models  # noqa: F401 - registers the tables
 from bot.db import Database
 

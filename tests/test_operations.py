@@ -639,7 +639,8 @@ class SocketSlack:
         """Slack closes the websocket (a close frame: going away), as when it restarts."""
         conn = self.sockets[-1]
         conn.sendall(bytes([0x88, 2]) + (1001).to_bytes(2, "big"))
-        conn.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):  # the app may close its end first, as it should
+            conn.shutdown(socket.SHUT_RDWR)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -670,13 +671,16 @@ def test_socket_mode_retries_until_slack_accepts_and_healthz_follows(
     web = WebApp(app, metrics=st.metrics, health=mode.health, slack_route=False)
     server = make_server(web, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.effective_port}"
-    threading.Thread(target=server.run, daemon=True).start()
+    serving = threading.Thread(target=server.run, name="test-http", daemon=True)
+    serving.start()
+    runner = threading.Thread(target=mode.run, name="test-socket-mode", daemon=True)
     web.ready.set()
     try:
         assert http_get(url + "/healthz") == (503, "not connected\n")
-        runner = threading.Thread(target=mode.run, daemon=True)
         runner.start()
         wait_until(lambda: http_get(url + "/healthz")[0] == 200, "/healthz to turn healthy")
+        # healthy as soon as the websocket is up; the line saying so comes just after
+        wait_until(lambda: "connected (attempt 5)" in caplog.text, "the line 'connected'")
         attempts = [r.getMessage() for r in caplog.records if r.name == "steward.socket"]
         assert len(attempts) == 5, attempts
         assert "attempt 1 failed: apps.connections.open failed: " in attempts[0]
@@ -713,14 +717,21 @@ def test_socket_mode_retries_until_slack_accepts_and_healthz_follows(
         # Slack drops the connection: reconnected, and /healthz says so meanwhile
         fake.drop()
         wait_until(lambda: "connection lost" in caplog.text, "the drop to be noticed")
-        wait_until(lambda: http_get(url + "/healthz")[0] == 200, "a reconnect")
-        assert "Socket Mode connected (attempt 6)" in caplog.text
+        wait_until(lambda: "connected (attempt 6)" in caplog.text, "a reconnect")
+        assert http_get(url + "/healthz")[0] == 200
         assert USER_WORDS not in caplog.text and "xapp-1-A0-test-token" not in caplog.text
-    finally:
-        mode.close()
-        server.close()
+    finally:  # every stop is bounded: a hang fails the test, naming what did not stop
+        stuck = [] if mode.close(timeout=WAIT) else ["the Socket Mode client"]
+        if runner.ident is not None:
+            runner.join(WAIT)
+        stuck += ["SocketMode.run()"] if runner.is_alive() else []
+        stuck += [] if server.close(timeout=WAIT) else ["the web server's workers"]
+        serving.join(WAIT)
+        stuck += ["the web server's loop"] if serving.is_alive() else []
+        stuck += [] if st.work.shutdown(timeout=WAIT) else ["the command's work"]
         fake.stop()
         st.db.dispose()
+        assert not stuck, f"still running after close: {', '.join(stuck)}"
 
 
 def test_socket_mode_refused_app_token_stops_with_one_line(

@@ -35,7 +35,7 @@ def worker(
     db: Database, stand_in: SlackStandIn, clock: Clock, interval: float = 0.0
 ) -> OutboxWorker:
     client = WebClient(token="xoxb-test", base_url=stand_in.api_url)
-    gateway = Gateway(db, client, clock, Directory(db, client, clock))
+    gateway = Gateway(db, lambda _team: client, clock, Directory(db, lambda _team: client, clock))
     return OutboxWorker(db, gateway, clock, per_channel_interval=interval)
 
 

@@ -152,7 +152,8 @@ class WebSocketListener:
         self.port = self.server.getsockname()[1]
         self.url = f"ws://127.0.0.1:{self.port}/link/?ticket=t-1&app_id=A0STEWARD"
         self.upgrades: queue.Queue[tuple[str, dict[str, str]]] = queue.Queue()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
 
     def _accept(self) -> None:
         while True:
@@ -191,7 +192,10 @@ class WebSocketListener:
             ) from None
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):  # close() alone does not wake accept() on Linux
+            self.server.shutdown(socket.SHUT_RDWR)
         self.server.close()
+        self._acceptor.join(WAIT)
 
 
 class SocketStandIn(SlackStandIn):

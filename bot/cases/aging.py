@@ -14,6 +14,7 @@ account's owner is told by DM, once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -62,6 +63,7 @@ def nudge_case(session: Session, case_id: int, as_of: datetime, now: datetime) -
             now=now,
             audience=Audience.internal,
             account_id=account.id,
+            team_id=case.team_id,
         )
     return True
 
@@ -76,13 +78,18 @@ class Runs(Protocol):
     def clock(self) -> Clock: ...
 
 
-def nudge_aging_cases(st: Runs, as_of: datetime) -> int:
+def nudge_aging_cases(
+    st: Runs, as_of: datetime, *, serves: Callable[[str], bool] | None = None
+) -> int:
     """The scheduled job: each waiting case judged as of `as_of` in a transaction of its own
-    (one case's trouble never holds back the rest); what is due is delivered now."""
+    (one case's trouble never holds back the rest); what is due is delivered now. `serves`:
+    whether a workspace is served (has a token); others' cases wait, their nudges unsaid."""
     with st.db.session() as session:
         waiting = queries.waiting_cases(session)
     nudged = 0
-    for case_id in waiting:
+    for case_id, team_id in waiting:
+        if serves is not None and not serves(team_id):
+            continue
         try:
             with st.db.session() as session:
                 nudged += nudge_case(session, case_id, as_of, st.clock.now())

@@ -131,16 +131,16 @@ def case_list(
     return [(c, a) for c, a in session.exec(query.order_by(col(Case.id).desc()).limit(limit))]
 
 
-def waiting_cases(session: Session) -> list[int]:
+def waiting_cases(session: Session) -> list[tuple[int, str]]:
     """Open cases nobody has taken (the aging job nudges them until someone does), on accounts
-    not archived (an archived account sends no nudges)."""
+    not archived (an archived account sends no nudges): each id with its workspace."""
     found = (
-        select(Case.id)
+        select(Case.id, Case.team_id)
         .join(Account, col(Account.id) == col(Case.account_id))
         .where(Case.status == CaseStatus.open, col(Account.archived_at).is_(None))
         .order_by(col(Case.id))
     )
-    return [i for i in session.exec(found).all() if i is not None]
+    return [(i, team) for i, team in session.exec(found).all() if i is not None]
 
 
 def route_of(session: Session, case: Case) -> Route | None:

@@ -150,6 +150,7 @@ def to_case_thread(
         audience=Audience.internal,
         account_id=case.account_id,
         caused_by=caused_by,
+        team_id=case.team_id,
     )
 
 
@@ -173,6 +174,7 @@ def to_origin_thread(
         audience=audience,
         account_id=case.account_id,
         caused_by=caused_by,
+        team_id=case.team_id,
     )
 
 
@@ -358,6 +360,7 @@ def open_case(
         audience=Audience.internal,
         account_id=case.account_id,
         caused_by=request.user_id,
+        team_id=case.team_id,
         **message,
     )
     if facts.shared:
@@ -411,4 +414,5 @@ def pass_to_owner(
         now=now,
         audience=Audience.internal,
         account_id=account.id,
+        team_id=account.team_id,
     )

@@ -3,7 +3,6 @@ signed requests shaped as Slack sends them. The end-to-end tests and the console
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -20,8 +19,10 @@ from urllib.parse import urlencode
 from bot.blocks import rendered
 from bot.config import Settings
 from bot.dev.standin import SlackStandIn, WaitTimedOut
+from bot.install import adopt_env_token
 from bot.steward import Steward
 from bot.web import WebApp, make_server
+from bot.workspaces import TokenSource
 from handlers.app import create_app
 
 SIGNING_SECRET = "local-signing-secret"
@@ -75,7 +76,13 @@ class LocalSlack:
         standin: SlackStandIn | None = None,
         outbox_interval: float = 0.0,
         signing_secret: str = SIGNING_SECRET,
+        tokens: TokenSource | None = None,
+        oauth: bool = False,
     ) -> None:
+        """`tokens`: each workspace's bot token (several workspaces, Bolt's `authorize`);
+        `oauth`: several workspaces installed through OAuth (the stand-in's client id);
+        neither: the one token `xoxb-local`, as a single-workspace install."""
+        self._own_standin = standin is None  # started here: close() stops it
         self.standin = standin or SlackStandIn().start()
         self.team_id = self.standin.team_id
         self.signing_secret = signing_secret
@@ -86,9 +93,17 @@ class LocalSlack:
             slack_api_url=self.standin.api_url,
             port=0,
             outbox_interval=outbox_interval,
+            client_id=self.standin.client_id if oauth else None,  # several workspaces
+            client_secret=self.standin.client_secret if oauth else None,
         )
-        self.steward = Steward.from_settings(settings)
-        self.steward.db.upgrade()
+        try:
+            self.steward = Steward.from_settings(settings, tokens)
+            self.steward.db.upgrade()
+        except BaseException:  # a database it cannot use: no stand-in left serving
+            if self._own_standin:
+                self.standin.stop()
+            raise
+        adopt_env_token(settings, self.steward.db, self.steward.client, self.steward.clock.now())
         self.listeners = self.steward.work
         """Where the listeners' work runs after each ack (tests wait on it: `wait_idle`)."""
         self.app = create_app(self.steward)
@@ -105,8 +120,7 @@ class LocalSlack:
         them (tests: a payload may claim anything; Steward must believe users.info)."""
 
     def _serve(self) -> None:
-        with contextlib.suppress(OSError):  # close() from another thread ends the loop so
-            self.server.run()
+        self.server.run()
 
     def settle(self, timeout: float = 10.0) -> Literal[True]:
         """Wait until every listener has finished and the outbox has delivered all it can;
@@ -123,10 +137,14 @@ class LocalSlack:
         raise WaitTimedOut("the app to settle (listeners done, outbox empty)", timeout)
 
     def close(self) -> None:
+        """Stop and join every thread this started: the web server's, the listeners' pool, the
+        outbox worker, and the stand-in when it was started here."""
         self.server.close()
-        self.listeners.shutdown()
-        self.steward.outbox.stop()
         self._thread.join(timeout=5)
+        self.listeners.shutdown(timeout=10)
+        self.steward.outbox.stop()
+        if self._own_standin:
+            self.standin.stop()
         self.steward.db.dispose()
 
     # -- the wire ------------------------------------------------------------------------------

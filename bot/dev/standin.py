@@ -70,6 +70,11 @@ class SlackStandIn(WebApiMethods):
         self.now: Callable[[], float] = time.time  # the console sets its own clock here
         self._view_ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self.client_id, self.client_secret = "1111.2222", "standin-client-secret"
+        self.workspaces: dict[str, dict[str, Any]] = {}
+        self.codes: dict[str, str] = {}
+        self._caller = threading.local()  # the token of the call being answered
+        self._thread: threading.Thread | None = None
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -90,14 +95,25 @@ class SlackStandIn(WebApiMethods):
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for the next poll: 0.5 s by default
+            name="slack-standin",
+            daemon=True,
+        )
+        self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and join the serving thread (a request's own thread ends with its
+        connection: the app's clients close theirs after each call)."""
         if self._server:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> SlackStandIn:
         return self.start()
@@ -222,6 +238,17 @@ class SlackStandIn(WebApiMethods):
                 record.clear()
             self._faults.clear()
 
+    # -- more workspaces ---------------------------------------------------------------------------
+    @staticmethod
+    def token_of(params: dict[str, Any], auth: str | None) -> str:
+        """The token a call was made with (a `token` field, else the Authorization header)."""
+        return str(params.get("token") or (auth or "").removeprefix("Bearer ").strip())
+
+    def calls_with(self, token: str, method: str) -> list[dict[str, Any]]:
+        """The calls of `method` made with `token`, in order."""
+        with self._lock:
+            return [c for c in self.calls if c["method"] == method and c["token"] == token]
+
     # -- HTTP ------------------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         url = urlparse(request.path)
@@ -260,6 +287,7 @@ class SlackStandIn(WebApiMethods):
                     "status": status,
                     "at": time.time(),
                     "shared": shared,  # could another organisation read the channel then?
+                    "token": self.token_of(params, request.headers.get("Authorization")),
                 }
             )
         self._send(request, status, json.dumps(body).encode(), "application/json", headers)
@@ -308,7 +336,9 @@ class SlackStandIn(WebApiMethods):
             if status >= 500:
                 return status, {}, {"ok": False, "error": "internal_error"}
             return 200, {}, {"ok": False, "error": error or "fatal_error"}
-        token = params.get("token") or (auth or "").removeprefix("Bearer ").strip()
+        if method == "oauth.v2.access":  # no token: the app's client id and secret
+            return self._oauth_exchange(params, auth)
+        token = self.token_of(params, auth)
         if not token.startswith("xox"):
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token == "xoxb-invalid":
@@ -316,6 +346,7 @@ class SlackStandIn(WebApiMethods):
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
+        self._caller.token = token
         try:
             return 200, {}, {"ok": True, **handler(params)}
         except SlackError as error:

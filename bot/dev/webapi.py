@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +34,13 @@ class WebApiMethods:
     _lock: threading.RLock
     _listeners: list[Callable[[str, dict[str, Any]], None]]
     _view_ids: itertools.count[int]
+    client_id: str
+    client_secret: str
+    workspaces: dict[str, dict[str, Any]]
+    """bot token → the workspace it belongs to (add_workspace; others are `team_id`'s)."""
+    codes: dict[str, str]
+    """OAuth code → the bot token it is exchanged for, once (oauth.v2.access)."""
+    _caller: threading.local
 
     def _record(self, kind: str, into: list[dict[str, Any]], record: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -48,14 +57,95 @@ class WebApiMethods:
     def _open_im(self, user_id: str) -> str:
         raise NotImplementedError
 
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        real_name: str | None = None,
+        tz: str = "Europe/Warsaw",
+        team_id: str | None = None,
+        is_bot: bool = False,
+        locale: str = "en-GB",
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- workspaces and OAuth ----------------------------------------------------------------
+    def add_workspace(
+        self,
+        team_id: str,
+        name: str,
+        *,
+        bot_user_id: str,
+        bot_id: str,
+        installer: str = "UINSTALLER",
+        token: str | None = None,
+    ) -> str:
+        """Another workspace that can install the app (its bot user added): returns the OAuth
+        code Slack would hand the browser after its `installer` approved the install (one
+        use). Its bot token is `token` (for a test that hands it over itself) or a new one."""
+        token = token or f"xoxb-{team_id}-{uuid.uuid4().hex[:12]}"
+        self.add_user(bot_user_id, "steward", real_name="Steward", team_id=team_id, is_bot=True)
+        with self._lock:
+            self.workspaces[token] = {
+                "team_id": team_id,
+                "team": name,
+                "user_id": bot_user_id,
+                "bot_id": bot_id,
+                "installer": installer,
+            }
+            code = f"code-{uuid.uuid4().hex[:12]}"
+            self.codes[code] = token
+        return code
+
+    def workspace_of(self, token: str | None) -> dict[str, Any]:
+        """The workspace a bot token belongs to: one added by add_workspace, else the home one."""
+        found = self.workspaces.get(token or "")
+        if found:
+            return found
+        home = {"team_id": self.team_id, "team": self.team_domain}
+        return {**home, "user_id": self.bot_user_id, "bot_id": self.bot_id}
+
+    def _oauth_exchange(
+        self, params: dict[str, Any], auth: str | None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """oauth.v2.access: the app's id and secret (HTTP Basic, or in the form) and a code."""
+        client_id, client_secret = params.get("client_id"), params.get("client_secret")
+        if (auth or "").startswith("Basic "):
+            decoded = base64.b64decode(auth.removeprefix("Basic ")).decode()  # type: ignore[union-attr]
+            client_id, _, client_secret = decoded.partition(":")
+        if client_id != self.client_id:
+            return 200, {}, {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return 200, {}, {"ok": False, "error": "bad_client_secret"}
+        with self._lock:  # a code is good once
+            token = self.codes.pop(str(params.get("code") or ""), None)
+        if token is None:
+            return 200, {}, {"ok": False, "error": "invalid_code"}
+        workspace = self.workspaces[token]
+        return 200, {}, {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,users:read",
+            "bot_user_id": workspace["user_id"],
+            "app_id": "A0STEWARD",
+            "team": {"id": workspace["team_id"], "name": workspace["team"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": workspace["installer"]},
+        }
+
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        workspace = self.workspace_of(getattr(self._caller, "token", None))
         return {
-            "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_domain,
+            "url": f"https://{workspace['team']}.slack.com/",
+            "team": workspace["team"],
             "user": "steward",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "team_id": workspace["team_id"],
+            "user_id": workspace["user_id"],
+            "bot_id": workspace["bot_id"],
+            "app_id": "A0STEWARD",
         }
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -267,6 +267,7 @@ def queue_digest(session: Session, digest: Digest, now: datetime) -> OutboxMessa
         blocks=message["blocks"],
         now=now,
         audience=Audience.internal,  # a DM with the rep, who is one of ours (the exit checks)
+        team_id=digest.rep.team_id,
     )
     row.expires_at = end_of_day  # a digest not out by midnight is not sent the next day
     session.add(row)

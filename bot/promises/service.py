@@ -157,6 +157,7 @@ def confirm(
         audience=audience,
         account_id=stored_id(account.id),
         caused_by=inv.user_id,
+        team_id=inv.team_id,
         **render.confirmation(made, account, inv.today),
     )
     shared = audience == Audience.client and inv.is_shared(session, channel)
@@ -184,6 +185,7 @@ def note_in_thread(session: Session, inv: Invocation, made: Promise, key: str, t
         audience=audience,
         account_id=stored_id(account.id),
         caused_by=inv.user_id,
+        team_id=inv.team_id,
     )
 
 
@@ -209,6 +211,7 @@ def tell_owner(
         now=inv.now,
         audience=Audience.internal,
         caused_by=inv.user_id,
+        team_id=inv.team_id,
     )
 
 

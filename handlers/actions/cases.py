@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks import say
 from bot.cases.grammar import CaseRef, RoutePick
@@ -51,7 +51,7 @@ def resolve_said(st: Steward, who: Actor, case_id: int) -> str:
 
 def case_button(
     st: Steward, act: Callable[[Actor, int], str]
-) -> Callable[[Ack, dict[str, Any], Respond], None]:
+) -> Callable[[Ack, dict[str, Any], Respond, BoltContext], None]:
     """A case button: only our people act; the outcome is said to the presser alone."""
 
     def pressed(who: Actor, body: dict[str, Any], respond: Respond) -> None:

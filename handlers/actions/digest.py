@@ -112,7 +112,9 @@ def _open_log_form(
     }
     view = contact_render.form(account, st.clock.today(tz) if tz else None, meta)
     try:
-        st.gateway.open_view(trigger_id=body["trigger_id"], person=who.person, view=view)
+        st.gateway.open_view(
+            team_id=team, trigger_id=body["trigger_id"], person=who.person, view=view
+        )
     except Exception:
         log.exception("could not open the log form from the digest")
 
@@ -128,7 +130,7 @@ def update_digest(st: Steward, inv: Invocation, ts: str | None) -> None:
                 log.warning("a digest click named a message that is not the person's digest")
                 return
             message = _digest_today(session, inv, inv.user_id, inv.tz, inv.today)
-        _replace(st, inv.channel_id, ts, message)
+        _replace(st, inv.team_id, inv.channel_id, ts, message)
     except Exception:
         log.exception("could not update the digest in %s", inv.channel_id)
 
@@ -150,7 +152,7 @@ def refresh_others(st: Steward, inv: Invocation, promise_id: int) -> None:
                 if posted is None:
                     continue
                 message = _digest_today(session, inv, user, person.tz, today)
-            _replace(st, posted.channel, posted.ts, message)
+            _replace(st, inv.team_id, posted.channel, posted.ts, message)
     except Exception:
         log.exception(
             "could not refresh the other digests showing %s", keys.promise_label(promise_id)
@@ -163,8 +165,13 @@ def _digest_today(session: Session, inv: Invocation, user: str, tz: ZoneInfo, to
     return render_digest(digest)
 
 
-def _replace(st: Steward, channel: str, ts: str, message: Reply) -> None:
+def _replace(st: Steward, team_id: str, channel: str, ts: str, message: Reply) -> None:
     """chat.update of a digest in place (outside any transaction: it waits on Slack)."""
     st.gateway.update(
-        channel=channel, ts=ts, audience=Audience.internal, account_id=None, **message
+        team_id=team_id,
+        channel=channel,
+        ts=ts,
+        audience=Audience.internal,
+        account_id=None,
+        **message,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.models import Standing
 from bot.steward import Steward
@@ -24,8 +24,8 @@ def register(app: App, st: Steward) -> None:
         still = event.get("is_ext_shared", True)  # shared with others still? When unsure: yes
         st.gateway.mark(event["channel"], Standing.shared if still else Standing.internal)
 
-    def joined(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if not actor(st, body).ours:  # someone of another organisation is in it now
+    def joined(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        if not actor(st, body, context).ours:  # someone of another organisation is in it now
             st.gateway.mark(event["channel"], Standing.shared)
 
     app.event("channel_shared")(deferred(st, shared))

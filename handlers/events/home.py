@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 
 from bot.home import render, service
 from bot.home.service import HomeState
@@ -33,7 +33,9 @@ def publish(
     kept fresh from here on (Member.home_opened_at)."""
     if not who.ours:
         view = render.refusal_home(who.refusal)
-        st.gateway.publish_home(person=who.person, view=view, audience=Audience.client)
+        st.gateway.publish_home(
+            team_id=who.team_id, person=who.person, view=view, audience=Audience.client
+        )
         return
     user, now = who.person.user_id, st.clock.now()
     with st.db.session() as session:
@@ -50,7 +52,9 @@ def publish(
             tiers=st.settings.silence_days,
             state=state,
         )
-    st.gateway.publish_home(person=who.person, view=render.home_view(home, notice))
+    st.gateway.publish_home(
+        team_id=who.team_id, person=who.person, view=render.home_view(home, notice)
+    )
 
 
 def refresh(st: Steward, who: Actor, notice: str | None = None) -> None:
@@ -78,10 +82,10 @@ def in_home(body: dict[str, Any]) -> bool:
 
 
 def register(app: App, st: Steward) -> None:
-    def opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         if event.get("tab") != "home":
             return  # the Messages tab: nothing to publish
-        who = actor(st, body)
+        who = actor(st, body, context)
         try:
             publish(st, who, opened=True)
         except Exception:

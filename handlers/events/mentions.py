@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.cases import lifecycle
 from bot.cases.grammar import HELP_ROUTE, Mention
@@ -48,21 +48,29 @@ def handle_mention(st: Steward, event: dict[str, Any], who: Actor) -> str:
         return casework.route(st, request)
     if not who.ours:
         line = HELP_CLIENT if person.ours is False else who.refusal
-        return tell(st, event, person, line, Audience.client)
+        return tell(st, who.team_id, event, person, line, Audience.client)
     if mention.verb == "reply":
         return reply(st, event, who, mention.rest.strip())
     if mention.verb in ("resolve", "reopen"):
         with st.db.session() as session:
             case, _ = lifecycle.case_for_thread(session, event["channel"], thread_ts)
         if case is None or case.id is None:
-            return tell(st, event, person, f"There is no case in this thread to {mention.verb}.")
+            return tell(
+                st,
+                who.team_id,
+                event,
+                person,
+                f"There is no case in this thread to {mention.verb}.",
+            )
         if mention.verb == "reopen":
-            return tell(st, event, person, casework.reopen(st, case.id, person).say or "")
+            return tell(
+                st, who.team_id, event, person, casework.reopen(st, case.id, person).say or ""
+            )
         outcome = casework.resolve(st, who.team_id, case.id, person, mention.rest)
         if outcome.log != "resolved":
-            tell(st, event, person, f"{label(case)} is already resolved.")
+            tell(st, who.team_id, event, person, f"{label(case)} is already resolved.")
         return outcome.log
-    return tell(st, event, person, HELP_ROUTE)
+    return tell(st, who.team_id, event, person, HELP_ROUTE)
 
 
 def reply(st: Steward, event: dict[str, Any], who: Actor, text: str) -> str:
@@ -72,19 +80,19 @@ def reply(st: Steward, event: dict[str, Any], who: Actor, text: str) -> str:
     with st.db.session() as session:
         outcome = lifecycle.reply_to_client(session, said, who.person, text, facts, st.clock.now())
     if outcome.say:
-        return tell(st, event, who.person, outcome.say)
+        return tell(st, who.team_id, event, who.person, outcome.say)
     return outcome.log
 
 
 def register(app: App, st: Steward) -> None:
-    def mentioned(event: dict[str, Any], body: dict[str, Any]) -> None:
-        who = actor(st, body)
+    def mentioned(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        who = actor(st, body, context)
         try:
             outcome = handle_mention(st, event, who)
         except Exception:
             log.exception("mention %s failed", event.get("ts"))
             # said to whoever wrote, ours or the client's
-            outcome = tell(st, event, who.person, FAILED, Audience.client)
+            outcome = tell(st, who.team_id, event, who.person, FAILED, Audience.client)
         log.info("mention %s in %s: %s", event.get("ts"), event.get("channel"), outcome)
 
     app.event("app_mention")(deferred(st, mentioned))

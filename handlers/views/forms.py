@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.webhook import WebhookClient
 
 from bot.accounts.queries import search
@@ -27,7 +27,7 @@ from handlers.guard import Actor, actor, after_ack, invocation, metadata
 log = logging.getLogger(__name__)
 F = TypeVar("F")
 Reader = Callable[[dict[str, Any], datetime], "F | dict[str, str]"]
-Submitted = Callable[[Ack, dict[str, Any], dict[str, Any]], None]
+Submitted = Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext], None]
 
 
 def answer_form(
@@ -47,7 +47,9 @@ def answer_form(
         )
         return
     channel = meta.get("channel_id") or who.person.user_id
-    st.gateway.ephemeral(channel=channel, person=who.person, audience=audience, **reply)
+    st.gateway.ephemeral(
+        team_id=who.team_id, channel=channel, person=who.person, audience=audience, **reply
+    )
 
 
 def refused(st: Steward, view: dict[str, Any], who: Actor) -> bool:
@@ -63,8 +65,8 @@ def refused(st: Steward, view: dict[str, Any], who: Actor) -> bool:
 
 def register(app: App, st: Steward) -> None:
     @app.options(ACCOUNT_ACTION)
-    def account_options(ack: Ack, body: dict[str, Any]) -> None:
-        who = actor(st, body)
+    def account_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        who = actor(st, body, context)
         if not who.ours:
             ack(options=[])  # account names are ours to know
             return
@@ -76,16 +78,20 @@ def register(app: App, st: Steward) -> None:
         """A form's listener: its fields checked in the ack (errors beside them), then the
         work after it, for our people only."""
 
-        def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        def submitted(
+            ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+        ) -> None:
             sent = read(form_values(view), st.clock.now())
             if isinstance(sent, dict):
                 ack(response_action="errors", errors=sent)
                 return
             ack()
-            after_ack(st, judged, body, view, sent)
+            after_ack(st, judged, body, view, sent, context)
 
-        def judged(body: dict[str, Any], view: dict[str, Any], sent: F) -> None:
-            who = actor(st, body)
+        def judged(
+            body: dict[str, Any], view: dict[str, Any], sent: F, context: BoltContext
+        ) -> None:
+            who = actor(st, body, context)
             if not refused(st, view, who):
                 work(who, metadata(view), sent)
 

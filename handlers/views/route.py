@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import form_values
 from bot.cases.render import ROUTE_FORM
@@ -17,12 +17,14 @@ from handlers.views.forms import refused
 
 def register(app: App, st: Steward) -> None:
     @app.view(ROUTE_FORM)
-    def route_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def route_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
         ack()
-        after_ack(st, route_form_sent, body, view)
+        after_ack(st, route_form_sent, body, view, context)
 
-    def route_form_sent(body: dict[str, Any], view: dict[str, Any]) -> None:
-        who = actor(st, body)
+    def route_form_sent(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        who = actor(st, body, context)
         if refused(st, view, who):
             return
         form, meta = form_values(view), metadata(view)
