@@ -115,16 +115,16 @@ def test_each_workspace_is_served_with_its_own_token_and_sees_only_its_own(both:
     home = rendered({"blocks": open_home_in_b(both, BEA)["blocks"]})
     assert "Beta Co" in home and "Your accounts* (1)" in home  # promises: only those due soon
     assert "Orbital" not in home and "send the deck" not in home and ALICE not in home
-    # The digest job: B's rep gets hers in a DM opened and posted with B's token.
+    # The digest job: B's rep gets hers in a DM, posted to her user id with B's token (Slack
+    # opens the DM: no conversations.open).
     st = both.steward
     st.clock.offset = datetime(2030, 1, 7, 8, 5, tzinfo=UTC) - datetime.now(UTC)  # 09:05 Warsaw
     standin.reset()
     assert send_digests(st, st.clock.now()) == 2  # Alice (Orbital silent since 2026) and Bea
     both.settle()
-    assert posts_with(standin, TOKEN_B) == [f"D{BEA}"]
-    assert posts_with(standin, TOKEN_A) == [f"D{ALICE}"]
-    [opened_b] = standin.calls_with(TOKEN_B, "conversations.open")
-    assert opened_b["params"]["users"] == BEA
+    assert posts_with(standin, TOKEN_B) == [BEA]
+    assert posts_with(standin, TOKEN_A) == [ALICE]
+    assert not standin.calls_with(TOKEN_B, "conversations.open")
     digest_b = next(m for m in standin.messages if m["channel"] == f"D{BEA}")
     assert "call them back" in rendered(digest_b) and "Orbital" not in rendered(digest_b)
 
