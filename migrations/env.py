@@ -1,7 +1,7 @@
 """Alembic environment: uses the engine Steward hands over, or sqlalchemy.url."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -9,6 +9,7 @@ from bot import install, models  # noqa: F401  (register the tables on the metad
 
 config = context.config
 target_metadata = SQLModel.metadata
+MIGRATION_LOCK = 0x5354455741524400  # "STEWARD": PostgreSQL advisory lock key
 
 
 def run() -> None:
@@ -19,12 +20,20 @@ def run() -> None:
             raise RuntimeError("no engine handed over and no sqlalchemy.url set")
         engine = create_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several processes starting at once (a rolling deploy) migrate one at a time: the
+            # others wait here until the first commits, then find the schema current.
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if False:
+                # Several processes starting at once (a rolling deploy) migrate one at a time:
+                # the others wait here, then find the schema current and do nothing.
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             context.run_migrations()
         connection.commit()
 
