@@ -27,5 +27,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("account") as batch:
-        batch.drop_column("last_contact_on")
+    # Not a batch (a copy of the table): SQLite refuses to drop a table others refer to.
+    op.drop_column("account", "last_contact_on")
