@@ -22,6 +22,7 @@ from bot.contacts import service as contacts
 from bot.contacts.last import logged
 from bot.db import Database, downgrade
 from bot.digest import queries as digest
+from bot.digest import signs
 from bot.invocation import Invocation, Policy
 from bot.models import Account, Interaction, InteractionKind, stored_id
 from bot.people import Person
@@ -101,6 +102,9 @@ def check(db: Database, step: str) -> None:
             digest.last_summaries(session, silent)
             read = sorted((s.account_id, s.days, s.last_on, s.last_summary) for s in silent)
             assert read == silent_by_scan(session, last, day), step
+            quiet = {q.account_id: q.last_on for _, q in signs.quiet(session, TEAM, None, day, 60)}
+            assert quiet, step  # acme and globex (key tiers) raise nothing: quiet, with a last day
+            assert quiet == {a: last[a] and last[a][0] for a in quiet}, step  # type: ignore[index]
         tallies = card.tallies(session, list(last), TODAY, NOW)
         for account_id, seen in last.items():
             assert tallies[account_id].last_contact_on == (seen and seen[0]), step
