@@ -69,11 +69,12 @@ def logged(session: Session, account_id: int, day: date) -> None:
 
 def recount(session: Session, account_ids: Iterable[int]) -> None:
     """Read the accounts' last day again from their logged contacts (after a re-dating, a
-    deletion or an import; flushed first). The accounts' rows are locked first (PostgreSQL), so
-    a contact logged meanwhile either waits for this or is seen by it."""
+    deletion or an import; flushed first). The accounts' rows are locked first (PostgreSQL; FOR
+    NO KEY UPDATE, which rows referring to them do not wait for), so a contact logged meanwhile
+    either waits for this or is seen by it."""
     session.flush()
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), CHUNK):
         some = ids[start : start + CHUNK]
-        session.execute(LOCK.with_for_update(), {"ids": some}).all()
+        session.execute(LOCK.with_for_update(key_share=True), {"ids": some}).all()
         session.execute(RECOUNT, {"ids": some})
