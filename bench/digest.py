@@ -40,8 +40,18 @@ AS_OF = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 09:00 has passed in every z
 ZONES = ["Europe/Warsaw", "Europe/London", "America/New_York", "America/Los_Angeles"]
 
 
-def build(st: Steward, accounts: int, reps: int, interactions: int, promises: int) -> None:
-    """Fill the database with SQL run by the database itself (no Python loop per row)."""
+FILL_LAST_CONTACT = (
+    "UPDATE account SET last_contact_on = "
+    "(SELECT max(i.occurred_on) FROM interaction i WHERE i.account_id = account.id)"
+)
+
+
+def build(
+    st: Steward, accounts: int, reps: int, interactions: int, promises: int, silent_every: int = 0
+) -> None:
+    """Fill the database with SQL run by the database itself (no Python loop per row).
+    `silent_every`: every so many accounts has no contact in the last 35 days (silent, at any
+    number of interactions); 0: every account's contacts are spread over 120 days."""
     sqlite = st.db.is_sqlite
     per_account = max(1, interactions // accounts)
     per_account_promises = max(1, promises // accounts)
@@ -92,12 +102,19 @@ def build(st: Steward, accounts: int, reps: int, interactions: int, promises: in
     )
     prefix, src = source(accounts * per_account - 1)
     back = day_back.format(r=rand.format(m=120))
+    if silent_every:
+        older = f"35 + {rand.format(m=85)}"
+        back = day_back.format(
+            r=f"CASE WHEN ((n % {accounts}) + 1) % {silent_every} = 0 THEN {older} "
+            f"ELSE {rand.format(m=120)} END"
+        )
     run(
         f"{prefix} INSERT INTO interaction (account_id, kind, occurred_on, summary, concern, "
         f"logged_by, created_at) SELECT (n % {accounts}) + 1, 'call', {back}, "
         f"'talked about renewal, item ' || n, n % 40 = 7, 'U' || (n % {reps}), {created} "
         f"FROM {src}"
     )
+    run(FILL_LAST_CONTACT)  # what logging them keeps on the account (migration 0009's backfill)
     spoke = (  # a third of the accounts heard from their client's people lately
         "strftime('%Y-%m-%d %H:%M:%f', '2026-11-23', '-' || (id % 120) || ' days')"
         if sqlite

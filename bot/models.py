@@ -138,6 +138,7 @@ class Account(SQLModel, table=True):
     competitors: str | None = Field(default=None, max_length=1000)  # and from whom else, why
     perception: str | None = Field(default=None, max_length=1000)  # how they see us
     client_spoke_at: datetime | None = None  # last message of the client's people in its channel
+    last_contact_on: date | None = None  # its last logged contact's day, kept: contacts/last.py
     archived_at: datetime | None = None  # archived: no nudges, hidden from lists, story kept
     created_at: datetime
     created_by: str = Field(max_length=32)

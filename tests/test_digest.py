@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from bot.blocks import rendered
 from bot.config import ConfigError, Settings, parse_silence_days
+from bot.contacts.last import recount
 from bot.dev.standin import SlackStandIn
 from bot.digest import service
 from bot.digest.grammar import Button, DigestClick, parse_click
@@ -95,6 +96,7 @@ def seed(st: Steward, *, today: date, team: str) -> dict[str, int]:
                             created_at=created,
                         )
                     )
+        recount(session, ids.values())  # what logging them keeps
         for name, owner, due, status in (
             ("overdue", ALICE, today - timedelta(days=2), PromiseStatus.open),
             ("today", ALICE, today, PromiseStatus.open),

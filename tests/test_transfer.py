@@ -20,6 +20,7 @@ from sqlmodel import select as model_select
 
 from bot.accounts.queries import name_key
 from bot.cli import main
+from bot.contacts import last
 from bot.db import Database, scratch_postgres
 from bot.models import Account, Contact, Interaction, Promise, StageMove
 from bot.transfer.columns import FILES, guard, unguard
@@ -80,6 +81,7 @@ def seed(url: str) -> None:
             session.add(interaction(acme, "call", MULTILINE, jan))
         session.add(interaction(acme, "email", "@here 'quoted' + plus", None, concern=True))
         session.add(interaction(globex, "visit", "Zoë: «ok»", zoe))
+        last.recount(session, [acme.id or 0, globex.id or 0])  # what logging them keeps
         session.add(
             Promise(account_id=acme.id, what="send the quote, signed", owner_id="UBORIS",
                     due_on=date(2026, 12, 4), status="kept", created_by="UALICE",

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.accounts.queries import stage_rank_sql
+from bot.contacts.last import LAST_ON, ON_LAST
 from bot.db import day_of
 from bot.models import (
     Account,
@@ -92,14 +93,15 @@ def _count(condition: Any) -> Any:
 # The statements are built once, here, and run with parameters: building them per request
 # cost more than running them (as bench/burst.py found for the account look-up).
 INTERACTIONS = (
-    rows_of(col(Interaction.account_id), func.max(Interaction.occurred_on), func.count())
+    rows_of(col(Interaction.account_id), func.count())
     .where(col(Interaction.account_id).in_(IDS))
     .group_by(col(Interaction.account_id))
 )
-"""Last contact and how many: read from the index on (account, day) alone."""
+"""How many contacts were logged: read from the index on (account, day) alone."""
 
 CONCERNS = rows_of(
     col(Account.id),
+    LAST_ON,
     rows_of(col(Interaction.occurred_on))
     .where(col(Interaction.account_id) == col(Account.id), col(Interaction.concern))
     .order_by(col(Interaction.occurred_on).desc())
@@ -107,8 +109,9 @@ CONCERNS = rows_of(
     .correlate(Account)
     .scalar_subquery(),
 ).where(col(Account.id).in_(IDS))
-"""Each account's last concern, walking its index backwards from the newest contact: a
-grouped max would read every one of an account's logged contacts."""
+"""Each account's last contact (kept on it) and last concern, the concern walking its index
+backwards from the newest contact: a grouped max would read every one of an account's logged
+contacts."""
 
 _DUE = col(Promise.due_on)
 _OPEN = col(Promise.status) == PromiseStatus.open
@@ -188,10 +191,11 @@ def tallies(
     found = {a: Tally(a) for a in account_ids}
     run = session.connection().execute  # Core: no ORM work per row
     for ids in _chunks(account_ids):
-        for account_id, last, logged in run(INTERACTIONS, {"ids": ids}):
-            found[account_id].last_contact_on, found[account_id].logged = _as_date(last), logged
-        for concerned, concern_on in run(CONCERNS, {"ids": ids}):
-            found[concerned or 0].last_concern_on = _as_date(concern_on)
+        for account_id, logged in run(INTERACTIONS, {"ids": ids}):
+            found[account_id].logged = logged
+        for account_id, last, concern_on in run(CONCERNS, {"ids": ids}):
+            tally = found[account_id or 0]
+            tally.last_contact_on, tally.last_concern_on = _as_date(last), _as_date(concern_on)
         window = {"ids": ids, "today": today, "since_day": today - WINDOW}
         for account_id, *counts in run(PROMISES, window):
             tally = found[account_id]
@@ -229,11 +233,13 @@ LAST_CONTACT = (
         col(Interaction.summary),
         col(Contact.name),
     )
+    .join(Account, ON_LAST)
     .outerjoin(Contact, col(Contact.id) == col(Interaction.contact_id))
-    .where(col(Interaction.account_id) == ACCOUNT)
-    .order_by(col(Interaction.occurred_on).desc(), col(Interaction.id).desc())
+    .where(col(Account.id) == ACCOUNT)
+    .order_by(col(Interaction.id).desc())
     .limit(1)
 )
+"""The newest of the account's contacts on its last day."""
 LAST_MOVES = (
     select(StageMove)
     .where(col(StageMove.account_id) == ACCOUNT)

@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from bot import keys
 from bot.accounts.queries import name_key
+from bot.contacts import last
 from bot.contacts.concern import raises_concern
 from bot.errors import UserError
 from bot.invocation import Invocation
@@ -81,7 +82,8 @@ def log_interaction(
     person: str | None = None,
     title: str | None = None,
 ) -> tuple[int, Met | None, bool]:
-    """Store a contact; returns its id, the person (matched or added) and whether they are new."""
+    """Store a contact, and its day as the account's last if it is later; returns its id, the
+    person (matched or added) and whether they are new."""
     met: Met | None = None
     is_new = False
     if person:
@@ -97,6 +99,7 @@ def log_interaction(
         "created_at": now,
     }
     interaction_id = session.execute(ADD_INTERACTION, values).scalar_one()
+    last.logged(session, stored_id(account.id), occurred_on)
     return int(interaction_id), met, is_new
 
 
@@ -218,6 +221,7 @@ def edit(session: Session, inv: Invocation, found: Found, change: Edit) -> list[
     may_change(inv, found, "edit", EX_EDIT)
     i = found.interaction
     changed: list[str] = []
+    redated = False
     if change.kind is not None and change.kind != i.kind:
         changed.append(f"kind {i.kind} → {change.kind.value}")
         i.kind = change.kind
@@ -225,6 +229,7 @@ def edit(session: Session, inv: Invocation, found: Found, change: Edit) -> list[
         not_in_future(inv, change.day, EX_EDIT)
         changed.append(f"day {i.occurred_on.isoformat()} → {change.day.isoformat()}")
         i.occurred_on = change.day
+        redated = True
     if change.person is not None:
         met, _ = contact_by_name(session, found.account, change.person, inv.now, change.title)
         if met.id != i.contact_id:
@@ -246,6 +251,8 @@ def edit(session: Session, inv: Invocation, found: Found, change: Edit) -> list[
             by=inv.user_id,
             at=inv.now,
         )
+    if redated:
+        last.recount(session, [stored_id(found.account.id)])
     return changed
 
 
@@ -262,3 +269,4 @@ def delete(session: Session, inv: Invocation, found: Found) -> None:
         at=inv.now,
     )
     session.delete(found.interaction)
+    last.recount(session, [stored_id(found.account.id)])

@@ -14,6 +14,7 @@ from sqlalchemy import select as rows_of  # more columns than sqlmodel.select ty
 from sqlmodel import Session, col, select
 
 from bot import keys
+from bot.contacts.last import LAST_ON, ON_LAST
 from bot.db import day_of, days_before
 from bot.models import (
     Account,
@@ -154,14 +155,9 @@ def snoozed(session: Session, team_id: str, users: list[str] | None, day: date) 
 def silent(
     session: Session, team_id: str, owners: list[str] | None, day: date, tiers: Mapping[str, int]
 ) -> list[tuple[str, SilentAccount]]:
-    """(owner, account) for every account silent past its threshold on `day`."""
-    last = (
-        select(func.max(Interaction.occurred_on))
-        .where(Interaction.account_id == Account.id)
-        .correlate(Account)
-        .scalar_subquery()
-    )
-    since = func.coalesce(last, day_of(Account.created_at))
+    """(owner, account) for every account silent past its threshold on `day`: its last contact
+    is kept on it, so this reads accounts only, however many contacts were ever logged."""
+    since = func.coalesce(LAST_ON, day_of(Account.created_at))
     threshold = threshold_sql(tiers)
     columns = (col(Account.owner_id), col(Account.id), col(Account.name), col(Account.slug))
     query = rows_of(*columns, since, threshold).where(
@@ -229,7 +225,8 @@ def due(session: Session, team_id: str, users: list[str] | None, day: date) -> l
 
 
 def last_summaries(session: Session, silent: list[SilentAccount]) -> None:
-    """The last contact of each silent account (only those: the digest shows them)."""
+    """The last contact of each silent account (only those: the digest shows them): the newest
+    of its contacts on its last day (index look-ups on (account, day))."""
     by_id = {s.account_id: s for s in silent}
     for chunk in chunks(list(by_id)):
         latest = (
@@ -238,13 +235,11 @@ def last_summaries(session: Session, silent: list[SilentAccount]) -> None:
                 col(Interaction.occurred_on),
                 col(Interaction.summary),
                 func.row_number()
-                .over(
-                    partition_by=col(Interaction.account_id),
-                    order_by=(col(Interaction.occurred_on).desc(), col(Interaction.id).desc()),
-                )
+                .over(partition_by=col(Interaction.account_id), order_by=col(Interaction.id).desc())
                 .label("n"),
             )
-            .where(col(Interaction.account_id).in_(chunk))
+            .join(Account, ON_LAST)
+            .where(col(Account.id).in_(chunk))
             .subquery()
         )
         rows = session.exec(

@@ -14,6 +14,7 @@ from sqlalchemy import select as rows_of
 from sqlmodel import Session, col, select
 
 from bot.accounts.queries import stage_rank_sql
+from bot.contacts.last import LAST_ON
 from bot.db import day_of, days_before
 from bot.digest.queries import DIGEST, among, as_date
 from bot.models import Account, Case, Interaction, NudgeLedger, StageMove, Tier
@@ -92,7 +93,7 @@ def quiet(
         day_of(Account.client_spoke_at),
         _latest(col(Interaction.occurred_on), concern),
         day_of(_latest(col(Case.created_at))),
-        _latest(col(Interaction.occurred_on)),
+        LAST_ON,
     ).where(
         col(Account.team_id) == team_id,
         col(Account.archived_at).is_(None),

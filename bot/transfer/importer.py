@@ -23,6 +23,7 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel
 
 from bot.accounts.queries import name_key
+from bot.contacts import last
 from bot.transfer.columns import ACCOUNTS, CONTACTS, FILES, INTERACTIONS, PROMISES, STAGES
 from bot.transfer.grammar import (
     AccountRow,
@@ -356,6 +357,8 @@ def store(session: Session, plan: Plan) -> None:
                 row["contact_id"] = plan.contacts[person] if person else None
         if rows:
             session.execute(TABLE[name].insert(), rows)
+            if name == INTERACTIONS:  # their accounts' last contact, from all their rows
+                last.recount(session, {row["account_id"] for row in rows})
 
 
 def account_values(plan: Plan, row: AccountRow) -> dict[str, Any]:
