@@ -17,10 +17,12 @@ from sqlmodel import select
 from bot.blocks import rendered
 from bot.config import Settings
 from bot.delivery import NOT_SERVED_WAIT
+from bot.dev.browser import Browser
 from bot.dev.standin import SlackStandIn
 from bot.models import Account, Audience, Case, Member, OutboxMessage, OutboxStatus
 from bot.outbox import enqueue
 from bot.steward import Steward
+from handlers.app import NOT_INSTALLED
 from scheduler.jobs import age_cases, send_digests
 from tests.conftest import ACME_CHANNEL, ALICE, Slack
 
@@ -29,12 +31,16 @@ TEAM_B, TOKEN_B = "T0002", "xoxb-beta"
 BEA, BETA_CHANNEL, BETA_GENERAL = "UBEA", "CBETACO", "CBETAGEN"
 
 
-def add_beta(standin: SlackStandIn) -> None:
-    """Workspace B: its own token, bot user and person, and two channels of its own."""
-    standin.add_workspace(TEAM_B, "beta", bot_user_id="UBOTB", bot_id="BBOTB", token=TOKEN_B)
+def add_beta(standin: SlackStandIn) -> str:
+    """Workspace B: its own token, bot user and person, and two channels of its own; returns
+    the code Slack hands back when B's admin approves an install (OAuth)."""
+    code = standin.add_workspace(
+        TEAM_B, "beta", bot_user_id="UBOTB", bot_id="BBOTB", token=TOKEN_B
+    )
     standin.add_user(BEA, "bea", real_name="Bea Berg", tz="Europe/Warsaw", team_id=TEAM_B)
     standin.add_channel(BETA_CHANNEL, "beta-co")
     standin.add_channel(BETA_GENERAL, "beta-general")
+    return code
 
 
 @pytest.fixture
@@ -127,6 +133,45 @@ def test_each_workspace_is_served_with_its_own_token_and_sees_only_its_own(both:
     assert not standin.calls_with(TOKEN_B, "conversations.open")
     digest_b = next(m for m in standin.messages if m["channel"] == f"D{BEA}")
     assert "call them back" in rendered(digest_b) and "Orbital" not in rendered(digest_b)
+
+
+def test_a_workspace_installed_through_oauth_is_answered_with_its_own_token(
+    database_url: str, standin: SlackStandIn
+) -> None:
+    """OAuth end to end: B's admin installs through /slack/install and Slack's redirect (the
+    stand-in's oauth.v2.access); B's signed commands are then answered and their messages
+    posted with the token that install stored, and nothing of A is visible from B."""
+    code = add_beta(standin)
+    oauth = Slack(database_url, standin=standin, oauth=True)  # SLACK_BOT_TOKEN serves A
+    try:
+        assert "Added *Orbital Freight*" in oauth.reply(
+            "/steward", f"account add Orbital Freight <#{ACME_CHANNEL}|acme-rail>"
+        )
+        in_b = {"user": BEA, "channel": BETA_GENERAL}
+        result, key = oauth.command("/steward", "accounts", **in_b)
+        assert result.status == 200 and oauth.response_text(key) == NOT_INSTALLED
+
+        page = Browser(oauth.url).install(code)
+        assert page.status == 200 and "Steward is installed" in page.body
+        exchange = [c for c in standin.calls if c["method"] == "oauth.v2.access"]
+        assert len(exchange) == 1
+
+        listing = oauth.reply("/steward", "accounts", **in_b)
+        assert "Orbital" not in listing and "No accounts yet" in listing
+        refused = oauth.reply("/promise", "orbital send the deck by 2099-01-20", **in_b)
+        assert "recorded" not in refused and "Orbital" not in refused
+        added = oauth.reply("/steward", f"account add Beta Co <#{BETA_CHANNEL}|beta-co>", **in_b)
+        assert "Added *Beta Co*" in added
+        assert "recorded for *Beta Co*" in oauth.reply(
+            "/promise", "beta call them back by 2030-01-07", **in_b
+        )
+        oauth.settle()
+        assert posts_with(standin, TOKEN_B) == [BETA_CHANNEL]  # the installed workspace's token
+        assert posts_with(standin, TOKEN_A) == []
+        users_b = {c["params"]["user"] for c in standin.calls_with(TOKEN_B, "users.info")}
+        assert users_b == {BEA}
+    finally:
+        oauth.close()
 
 
 def test_a_request_from_a_workspace_without_a_token_is_refused(
