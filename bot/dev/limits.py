@@ -1,0 +1,142 @@
+"""What the stand-in (bot/dev/standin.py) can add to its answers for fleet tests and benchmarks:
+Slack's rate-limit tiers, and faults chosen by a seeded random.
+
+Slack's published limits (docs.slack.dev/apis/web-api/rate-limits), applied per method per
+workspace: Tier 3 (`conversations.open`) "50+ per minute, sporadic bursts welcome";
+`chat.postMessage` "generally one message per second per channel, short bursts >1 allowed, while
+also maintaining a workspace-wide limit" (no number given: `workspace_per_second`, off unless
+set). Past a limit Slack answers HTTP 429 with `Retry-After` in whole seconds. Each limit is a
+token bucket here (a rate and a burst); `scale` runs every rate that many times faster, so a test
+can run the same tiers compressed (Retry-After stays whole seconds, at least 1, as Slack's does).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Answer = tuple[int, dict[str, str], dict[str, Any]]
+LANDED_500 = "landed-500"
+"""The post is recorded, then answered 500: it landed, and the caller cannot know."""
+LANDED_DROP = "landed-drop"
+"""The post is recorded, then the connection is closed unanswered (a timeout, a crash mid-call)."""
+
+
+@dataclass
+class Bucket:
+    """A token bucket: `burst` calls at once, then `rate` a second."""
+
+    rate: float
+    burst: float
+    tokens: float = -1.0
+    at: float = 0.0
+
+    def take(self, now: float) -> float:
+        """0 when a call may go now (and it is counted), else the seconds until one may."""
+        if self.tokens < 0:
+            self.tokens, self.at = self.burst, now
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class Tiers:
+    """Slack's limits for the methods a fan-out uses; rates are per second before `scale`."""
+
+    open_per_minute: float = 50.0  # conversations.open, Tier 3, per workspace
+    open_burst: int = 5
+    channel_per_second: float = 1.0  # chat.postMessage, per channel
+    channel_burst: int = 3
+    workspace_per_second: float | None = None  # chat.postMessage, the whole workspace
+    workspace_burst: int = 10
+    scale: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _bucket(self, name: str, key: str) -> Bucket:
+        bucket = self._buckets.get((name, key))
+        if bucket is None:
+            rate, burst = {
+                "open": (self.open_per_minute / 60, self.open_burst),
+                "channel": (self.channel_per_second, self.channel_burst),
+                "workspace": (self.workspace_per_second or 0.0, self.workspace_burst),
+            }[name]
+            bucket = self._buckets[(name, key)] = Bucket(rate * self.scale, burst)
+        return bucket
+
+    def check(self, method: str, channel: str) -> float:
+        """0 when this call is within the limits (and counted), else Slack's wait in seconds.
+        `channel`: the channel a chat.postMessage lands in (a user id's DM channel for a user)."""
+        now = self.clock()
+        with self._lock:
+            if method == "conversations.open":
+                return self._bucket("open", "").take(now)
+            if method != "chat.postMessage":
+                return 0.0
+            per_channel = self._bucket("channel", channel)
+            wait = per_channel.take(now)
+            if wait or not self.workspace_per_second:
+                return wait
+            wait = self._bucket("workspace", "").take(now)
+            if wait:
+                per_channel.tokens += 1  # refused after all: the channel's token is given back
+            return wait
+
+    @staticmethod
+    def retry_after(wait: float) -> str:
+        """Slack's Retry-After: whole seconds, at least one."""
+        return str(max(1, math.ceil(wait)))
+
+
+@dataclass
+class Faults:
+    """A seeded share of calls that fail: `share` of the calls to `methods` (None: every method
+    but auth.test, which a process needs to start) answer 429 (Retry-After: 1) or 500, half each,
+    and change nothing; of the chat.postMessage calls that went through, `landed` more land and
+    are then answered as `landed_mode` says (LANDED_500 or LANDED_DROP)."""
+
+    share: float = 0.3
+    seed: int = 12
+    methods: frozenset[str] | None = None
+    landed: float = 0.0
+    landed_mode: str = LANDED_DROP
+    injected: dict[str, int] = field(default_factory=dict)
+    _random: random.Random = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def _roll(self, kind: str, share: float) -> bool:
+        with self._lock:
+            hit = self._random.random() < share
+            if hit:
+                self.injected[kind] = self.injected.get(kind, 0) + 1
+            return hit
+
+    def before(self, method: str) -> Answer | None:
+        """The failure to answer instead of the call, or None to answer it."""
+        chosen = method != "auth.test" if self.methods is None else method in self.methods
+        if not chosen:
+            return None
+        if not self._roll("failed", self.share):
+            return None
+        if self._roll("429", 0.5):
+            return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+        return 500, {}, {"ok": False, "error": "internal_error"}
+
+    def after(self, method: str) -> str | None:
+        """For a post that landed: LANDED_500 / LANDED_DROP to hide that it did, or None."""
+        if method != "chat.postMessage" or not self.landed:
+            return None
+        return self.landed_mode if self._roll(self.landed_mode, self.landed) else None
