@@ -103,13 +103,17 @@ class Faults:
     """A seeded share of calls that fail: `share` of the calls to `methods` (None: every method
     but auth.test, which a process needs to start) answer 429 (Retry-After: 1) or 500, half each,
     and change nothing; of the chat.postMessage calls that went through, `landed` more land and
-    are then answered as `landed_mode` says (LANDED_500 or LANDED_DROP)."""
+    are then answered as `landed_mode` says (LANDED_500 or LANDED_DROP), and `slow` land late:
+    a process starting meanwhile must not take the post in flight for one lost."""
 
     share: float = 0.3
     seed: int = 12
     methods: frozenset[str] | None = None
     landed: float = 0.0
     landed_mode: str = LANDED_DROP
+    slow: float = 0.0
+    """The share of chat.postMessage calls that land only after `slow_seconds` (Slack slow)."""
+    slow_seconds: float = 3.0
     injected: dict[str, int] = field(default_factory=dict)
     _random: random.Random = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -134,6 +138,11 @@ class Faults:
         if self._roll("429", 0.5):
             return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
         return 500, {}, {"ok": False, "error": "internal_error"}
+
+    def delay(self, method: str) -> float:
+        """How long this call takes before it lands."""
+        slow = method == "chat.postMessage" and self.slow and self._roll("slow", self.slow)
+        return self.slow_seconds if slow else 0.0
 
     def after(self, method: str) -> str | None:
         """For a post that landed: LANDED_500 / LANDED_DROP to hide that it did, or None."""

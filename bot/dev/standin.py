@@ -331,7 +331,8 @@ class SlackStandIn(WebApiMethods):
         for name, value in (headers or {}).items():
             request.send_header(name, value)
         request.end_headers()
-        request.wfile.write(body)
+        with contextlib.suppress(ConnectionError):  # the caller is gone (killed, timed out)
+            request.wfile.write(body)
 
     def _answer(
         self, method: str, params: dict[str, Any], auth: str | None
@@ -339,6 +340,8 @@ class SlackStandIn(WebApiMethods):
         limited = self._limited(method, params)
         if limited:
             return limited
+        if self.faults:
+            time.sleep(self.faults.delay(method))
         answer = self._scripted(method, params, auth)
         if answer[0] == 200 and answer[2].get("ok") and method == "chat.postMessage":
             payload = (params.get("metadata") or {}).get("event_payload") or {}
