@@ -275,6 +275,7 @@ def test_rolling_restart_during_a_digest_fan_out_sends_each_digest_once(
         digest_keys = seed_reps(db, standin, tz, now)
         standin.latency = 0.01
         standin.tiers = Tiers(scale=30)  # Slack's tiers, 30 times faster: 25 DMs opened a second
+        standin.faults = Faults(share=0.0, slow=0.02)  # a post in flight at some restarts
         restarts = []
         with fleet(tmp_path, standin, pg_url, 3, STEWARD_TICK_SECONDS="10",
                    STEWARD_OUTBOX_INTERVAL="0.05") as running:  # fmt: skip
