@@ -2,7 +2,8 @@
 Slack's rate-limit tiers, and faults chosen by a seeded random.
 
 Slack's published limits (docs.slack.dev/apis/web-api/rate-limits), applied per method per
-workspace: Tier 3 (`conversations.open`) "50+ per minute, sporadic bursts welcome";
+workspace: Tier 3 (`conversations.open`, `.info`, `.history`) "50+ per minute, sporadic bursts
+welcome", Tier 4 (`users.info`) "100+ per minute";
 `chat.postMessage` "generally one message per second per channel, short bursts >1 allowed, while
 also maintaining a workspace-wide limit" (no number given: `workspace_per_second`, off unless
 set). Past a limit Slack answers HTTP 429 with `Retry-After` in whole seconds. Each limit is a
@@ -48,12 +49,21 @@ class Bucket:
         return (1 - self.tokens) / self.rate
 
 
+TIERED = {
+    "conversations.open": 50.0,  # Tier 3
+    "conversations.info": 50.0,  # Tier 3
+    "conversations.history": 50.0,  # Tier 3 (internal apps; Marketplace rules differ)
+    "users.info": 100.0,  # Tier 4
+}
+
+
 @dataclass
 class Tiers:
     """Slack's limits for the methods a fan-out uses; rates are per second before `scale`."""
 
-    open_per_minute: float = 50.0  # conversations.open, Tier 3, per workspace
-    open_burst: int = 5
+    per_minute: dict[str, float] = field(default_factory=lambda: dict(TIERED))
+    """Methods limited per workspace, calls a minute (chat.postMessage is limited apart)."""
+    method_burst: int = 5
     channel_per_second: float = 1.0  # chat.postMessage, per channel
     channel_burst: int = 3
     workspace_per_second: float | None = None  # chat.postMessage, the whole workspace
@@ -67,7 +77,7 @@ class Tiers:
         bucket = self._buckets.get((name, key))
         if bucket is None:
             rate, burst = {
-                "open": (self.open_per_minute / 60, self.open_burst),
+                "method": (self.per_minute.get(key, 0.0) / 60, self.method_burst),
                 "channel": (self.channel_per_second, self.channel_burst),
                 "workspace": (self.workspace_per_second or 0.0, self.workspace_burst),
             }[name]
@@ -79,8 +89,8 @@ class Tiers:
         `channel`: the channel a chat.postMessage lands in (a user id's DM channel for a user)."""
         now = self.clock()
         with self._lock:
-            if method == "conversations.open":
-                return self._bucket("open", "").take(now)
+            if method in self.per_minute:
+                return self._bucket("method", method).take(now)
             if method != "chat.postMessage":
                 return 0.0
             per_channel = self._bucket("channel", channel)
