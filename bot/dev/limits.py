@@ -17,6 +17,7 @@ import math
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,8 @@ from typing import Any
 Answer = tuple[int, dict[str, str], dict[str, Any]]
 LANDED_500 = "landed-500"
 """The post is recorded, then answered 500: it landed, and the caller cannot know."""
+DROPPED = -1
+"""An answer never sent: the stand-in closes the connection instead."""
 LANDED_DROP = "landed-drop"
 """The post is recorded, then the connection is closed unanswered (a timeout, a crash mid-call)."""
 
@@ -159,3 +162,43 @@ class Faults:
         if method != "chat.postMessage" or not self.landed:
             return None
         return self.landed_mode if self._roll(self.landed_mode, self.landed) else None
+
+
+_COUNTING = threading.Lock()
+
+
+def refused(
+    tiers: Tiers | None, faults: Faults | None, method: str, params: dict[str, Any]
+) -> Answer | None:
+    """An injected fault or the tiers' 429 instead of answering the call; else None (a slow
+    post has been delayed by then)."""
+    fault = faults.before(method) if faults else None
+    if fault:
+        return fault
+    if tiers:
+        channel = str(params.get("channel") or "")
+        wait = tiers.check(method, "D" + channel if channel.startswith("U") else channel)
+        if wait:
+            return (
+                429,
+                {"Retry-After": tiers.retry_after(wait)},
+                {"ok": False, "error": "ratelimited"},
+            )
+    if faults:
+        time.sleep(faults.delay(method))
+    return None
+
+
+def landed(
+    faults: Faults | None, posted: Counter[str], method: str, params: dict[str, Any], answer: Answer
+) -> Answer:
+    """Count a post that landed by its outbox key (metadata), and hide it when `faults` say."""
+    if answer[0] != 200 or not answer[2].get("ok") or method != "chat.postMessage":
+        return answer
+    payload = (params.get("metadata") or {}).get("event_payload") or {}
+    with _COUNTING:  # the stand-in answers each call on its own thread
+        posted[str(payload.get("key", ""))] += 1
+    hidden = faults.after(method) if faults else None
+    if hidden == LANDED_500:
+        return 500, {}, {"ok": False, "error": "internal_error"}
+    return (DROPPED, {}, {}) if hidden == LANDED_DROP else answer

@@ -19,11 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlparse
 
-from bot.dev.limits import LANDED_500, LANDED_DROP, Answer, Faults, Tiers
+from bot.dev.limits import DROPPED, Answer, Faults, Tiers, landed, refused
 from bot.dev.webapi import SlackError, WebApiMethods
 
 Listener = Callable[[str, dict[str, Any]], None]
-DROPPED = -1  # an answer never sent: the connection is closed instead
 JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
 
 
@@ -78,8 +77,7 @@ class SlackStandIn(WebApiMethods):
         self.codes: dict[str, str] = {}
         self._caller = threading.local()  # the token of the call being answered
         self._thread: threading.Thread | None = None
-        self.posted: Counter[str] = Counter()
-        """Posts that landed, by the outbox key in their metadata (each key: exactly once?)."""
+        self.posted: Counter[str] = Counter()  # posts that landed, by their outbox key
         self.tiers: Tiers | None = None  # Slack's rate limits, enforced when set
         self.faults: Faults | None = None  # a seeded share of failing calls, when set
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
@@ -334,39 +332,12 @@ class SlackStandIn(WebApiMethods):
         with contextlib.suppress(ConnectionError):  # the caller is gone (killed, timed out)
             request.wfile.write(body)
 
-    def _answer(
-        self, method: str, params: dict[str, Any], auth: str | None
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        limited = self._limited(method, params)
-        if limited:
-            return limited
-        if self.faults:
-            time.sleep(self.faults.delay(method))
+    def _answer(self, method: str, params: dict[str, Any], auth: str | None) -> Answer:
+        early = refused(self.tiers, self.faults, method, params)
+        if early:
+            return early
         answer = self._scripted(method, params, auth)
-        if answer[0] == 200 and answer[2].get("ok") and method == "chat.postMessage":
-            payload = (params.get("metadata") or {}).get("event_payload") or {}
-            with self._lock:
-                self.posted[str(payload.get("key", ""))] += 1
-            hidden = self.faults.after(method) if self.faults else None
-            if hidden == LANDED_500:
-                return 500, {}, {"ok": False, "error": "internal_error"}
-            if hidden == LANDED_DROP:
-                return DROPPED, {}, {}
-        return answer
-
-    def _limited(self, method: str, params: dict[str, Any]) -> Answer | None:
-        """The tiers' 429 or an injected fault instead of an answer, when there is one."""
-        fault = self.faults.before(method) if self.faults else None
-        if fault:
-            return fault
-        if self.tiers:
-            channel = str(params.get("channel") or "")
-            channel = "D" + channel if channel.startswith("U") else channel
-            wait = self.tiers.check(method, channel)
-            if wait:
-                headers = {"Retry-After": self.tiers.retry_after(wait)}
-                return 429, headers, {"ok": False, "error": "ratelimited"}
-        return None
+        return landed(self.faults, self.posted, method, params, answer)
 
     def _scripted(self, method: str, params: dict[str, Any], auth: str | None) -> Answer:
         with self._lock:
