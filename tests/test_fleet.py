@@ -46,6 +46,7 @@ from tests.test_processes import healthy, process_env
 TEAM = "T0001"  # the stand-in's workspace
 MESSAGES, CHANNELS, DM_USERS = 1_000, 50, 20
 KILLS = 10
+LEASE = "8"  # seconds a process holds a row it is sending (a killed one's rows: retaken after)
 KILL_EVERY = 1.5  # seconds between two kills, and the one restarted last is serving
 DONE_WAIT = 60.0  # after the last kill, every message must be out within this
 FAULT_METHODS = frozenset({"chat.postMessage", "conversations.open", "conversations.history"})
@@ -72,6 +73,7 @@ class Fleet:
         self.tmp_path = tmp_path
         self.env = process_env(
             tmp_path,
+            STEWARD_OUTBOX_LEASE=LEASE,
             SLACK_BOT_TOKEN="xoxb-test",
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=standin.api_url,
@@ -182,6 +184,23 @@ def assert_exactly_once(standin: SlackStandIn, db: Database, keys_: list[str]) -
     assert done == {OutboxStatus.sent: len(keys_)}, f"rows not all sent: {dict(done)}"
 
 
+def waiting(db: Database, limit: int = 8) -> list[str]:
+    """The first rows not sent: key, status, attempts, due in how long, last error."""
+    now = datetime.now(UTC)
+    with db.session() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(col(OutboxMessage.status) != OutboxStatus.sent)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        ).all()
+    return [
+        f"{r.key} {r.status} x{r.attempts} in {(r.next_attempt_at - now).total_seconds():.0f} s "
+        f"{r.last_error or ''}".strip()
+        for r in rows
+    ]
+
+
 def wait_all_sent(db: Database, standin: SlackStandIn, total: int, timeout: float) -> None:
     """Until every row is `sent`; a timeout fails the test with what the rows and Slack say."""
     deadline = time.monotonic() + timeout
@@ -189,7 +208,9 @@ def wait_all_sent(db: Database, standin: SlackStandIn, total: int, timeout: floa
         if time.monotonic() > deadline:
             raise AssertionError(
                 f"timed out after {timeout:g} s waiting for all {total} rows to be sent: "
-                f"rows {dict(statuses(db))}, {len(standin.posted)} keys landed"
+                f"rows {dict(statuses(db))}, {len(standin.posted)} keys landed "
+                f"({sum(n > 1 for n in standin.posted.values())} twice); waiting: "
+                + "; ".join(waiting(db))
             )
         time.sleep(0.2)
 
