@@ -11,6 +11,7 @@ restarted process needing two seconds to start, is what the issue asks of it.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import time
 from collections import Counter
@@ -20,6 +21,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import create_engine, func, text
 from sqlmodel import SQLModel, col, select
 
@@ -40,6 +43,7 @@ from bot.models import (
     Standing,
 )
 from bot.outbox import enqueue
+from tests.conftest import ALICE, BORIS, CAROL, GENERAL
 from tests.test_operations import Process
 from tests.test_processes import healthy, process_env
 
@@ -314,3 +318,44 @@ def test_rolling_restart_during_a_digest_fan_out_sends_each_digest_once(
         assert_exactly_once(standin, db, digest_keys)
     finally:
         db.dispose()
+
+
+# -- the stand-in's limits and faults ------------------------------------------------------------
+def test_stand_in_enforces_slacks_tiers_and_injects_seeded_faults(standin: SlackStandIn) -> None:
+    moment = [1000.0]
+    standin.tiers = Tiers(clock=lambda: moment[0], workspace_per_second=2.0, workspace_burst=4)
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    client.retry_handlers = []
+
+    def status(method: str, **params: str) -> tuple[int, str | None]:
+        try:
+            client.api_call(method, params=params)
+            return 200, None
+        except SlackApiError as error:
+            return error.response.status_code, error.response.headers.get("Retry-After")
+        except OSError:  # the connection closed unanswered
+            return 0, None
+
+    opens = [status("conversations.open", users=ALICE) for _ in range(6)]
+    assert opens == [(200, None)] * 5 + [(429, "2")]  # a burst of 5, then 50 a minute
+    posts = [status("chat.postMessage", channel=GENERAL, text="hi") for _ in range(4)]
+    assert posts == [(200, None)] * 3 + [(429, "1")]  # a burst of 3 in one channel, then 1/s
+    assert status("chat.postMessage", channel=BORIS, text="hi") == (200, None)  # another channel
+    assert status("chat.postMessage", channel=CAROL, text="hi")[0] == 429  # the workspace's 4
+    moment[0] += 60 / 50
+    assert status("conversations.open", users=ALICE) == (200, None)
+
+    standin.tiers = None
+    standin.posted.clear()
+    standin.faults = Faults(share=0.3, seed=1, methods=frozenset({"chat.postMessage"}), landed=0.1)
+    outcomes = Counter(
+        status("chat.postMessage", channel=GENERAL, text="hi", metadata=json.dumps(
+            {"event_type": "steward_outbox", "event_payload": {"key": f"k{i}"}}))[0]
+        for i in range(400)
+    )  # fmt: skip
+    failed = standin.faults.injected["failed"]
+    assert 0.25 < failed / 400 < 0.35 and outcomes[429] == standin.faults.injected["429"]
+    hidden = standin.faults.injected["landed-drop"]  # landed, then no answer at all
+    assert outcomes[0] == hidden > 0 and outcomes[200] == 400 - failed - hidden
+    landed = standin.posted  # what landed, hidden or not, each once
+    assert len(landed) == sum(landed.values()) == 400 - failed
