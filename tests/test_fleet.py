@@ -50,7 +50,7 @@ from tests.test_processes import healthy, process_env
 TEAM = "T0001"  # the stand-in's workspace
 MESSAGES, CHANNELS, DM_USERS = 1_000, 50, 20
 KILLS = 10
-LEASE = "8"  # seconds a process holds a row it is sending (a killed one's rows: retaken after)
+LEASE = "25"  # s a process holds a row it sends: over twice the client timeout (10 s)
 KILL_EVERY = 1.5  # seconds between two kills, and the one restarted last is serving
 DONE_WAIT = 60.0  # after the last kill, every message must be out within this
 FAULT_METHODS = frozenset({"chat.postMessage", "conversations.open", "conversations.history"})
