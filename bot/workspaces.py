@@ -141,6 +141,7 @@ class Workspaces:
         if self.settings.slack_api_url:
             kwargs["base_url"] = self.settings.slack_api_url.rstrip("/") + "/"
         client = WebClient(**kwargs)  # type: ignore[arg-type]
-        if self.metrics:
-            client.retry_handlers.insert(0, self.metrics.observer("outbox"))
+        # No retry of its own, not even slack_sdk's default one on a dropped connection: a post
+        # whose answer never came may have landed; the outbox checks before it posts again.
+        client.retry_handlers = [self.metrics.observer("outbox")] if self.metrics else []
         return client

@@ -13,11 +13,13 @@ import json
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlparse
 
+from bot.dev.limits import DROPPED, Answer, Faults, Tiers, landed, refused
 from bot.dev.webapi import SlackError, WebApiMethods
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -75,6 +77,9 @@ class SlackStandIn(WebApiMethods):
         self.codes: dict[str, str] = {}
         self._caller = threading.local()  # the token of the call being answered
         self._thread: threading.Thread | None = None
+        self.posted: Counter[str] = Counter()  # posts that landed, by their outbox key
+        self.tiers: Tiers | None = None  # Slack's rate limits, enforced when set
+        self.faults: Faults | None = None  # a seeded share of failing calls, when set
         self.add_user(bot_user_id, "steward", real_name="Steward", is_bot=True)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -236,6 +241,7 @@ class SlackStandIn(WebApiMethods):
         with self._lock:
             for record in (self.calls, self.messages, self.ephemerals, self.responses, self.views):
                 record.clear()
+            self.posted.clear()
             self._faults.clear()
 
     # -- more workspaces ---------------------------------------------------------------------------
@@ -290,6 +296,9 @@ class SlackStandIn(WebApiMethods):
                     "token": self.token_of(params, request.headers.get("Authorization")),
                 }
             )
+        if status == DROPPED:
+            request.close_connection = True  # no answer: the caller cannot know it landed
+            return
         self._send(request, status, json.dumps(body).encode(), "application/json", headers)
 
     @staticmethod
@@ -320,11 +329,17 @@ class SlackStandIn(WebApiMethods):
         for name, value in (headers or {}).items():
             request.send_header(name, value)
         request.end_headers()
-        request.wfile.write(body)
+        with contextlib.suppress(ConnectionError):  # the caller is gone (killed, timed out)
+            request.wfile.write(body)
 
-    def _answer(
-        self, method: str, params: dict[str, Any], auth: str | None
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _answer(self, method: str, params: dict[str, Any], auth: str | None) -> Answer:
+        early = refused(self.tiers, self.faults, method, params)
+        if early:
+            return early
+        answer = self._scripted(method, params, auth)
+        return landed(self.faults, self.posted, method, params, answer)
+
+    def _scripted(self, method: str, params: dict[str, Any], auth: str | None) -> Answer:
         with self._lock:
             queue = self._faults.get(method)
             fault = queue.pop(0) if queue else None
