@@ -12,8 +12,9 @@ outbox key in Slack message metadata, is checked before it is tried again. Every
 transaction: a process may die at any instant and no row is left where no one picks it up.
 
 Pacing (about one post a second per channel) and a 429's Retry-After are shared by every process
-(bot/pacing.py); 5xx and network errors are retried with backoff. A message Slack refuses for
-good is kept as failed, and the person who caused it told how to fix it. Each message is sent
+(bot/pacing.py); 5xx and network errors are retried with backoff, 1 s doubling to a minute. A
+message Slack refuses for good is kept as failed, and the person who caused it told how to fix
+it. Each message is sent
 with its workspace's token (the row's `team_id`; none: SLACK_BOT_TOKEN's workspace); a
 workspace with no token (not installed, or uninstalled) has its messages wait, retried later.
 """
@@ -43,14 +44,10 @@ from bot.workspaces import NotInstalled
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "steward_outbox"
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 30
 NOT_SERVED_WAIT = timedelta(minutes=1)  # a workspace with no token: when to look again
 PAGE = 10  # rows a worker claims at once on PostgreSQL: few, so idle workers share the rest
 UNREADABLE = {"channel_not_found", "not_in_channel", "thread_not_found"}  # so nothing landed
-
-
-class CannotCheck(Exception):
-    """The channel's history could not be read: whether a message landed is still unknown."""
 
 
 class OutboxWorker:
@@ -220,13 +217,15 @@ class OutboxWorker:
                 log.info("outbox %s: lease of %s ran out; taken over", row.key, row.lease_owner)
             try:
                 found, dm = self._find_posted(row, dm, thread_ts)
-            except CannotCheck as error:
+            except leases.CannotCheck as error:
                 log.warning("outbox %s: cannot check history: %s", row.key, error)
                 self._finish(
                     row,
                     lease,
                     status=OutboxStatus.unknown,
-                    next_attempt_at=self.clock.now() + leases.backoff(row.attempts + 1),
+                    attempts=row.attempts,  # a read that failed: not a try at sending
+                    next_attempt_at=self.clock.now()
+                    + (timedelta(seconds=error.wait) if error.wait else leases.CHECK_WAIT),
                     last_error=f"history: {error}"[:500],
                 )
                 return 0.05
@@ -393,9 +392,9 @@ class OutboxWorker:
         except SlackApiError as error:
             if str(error.response.get("error", "")) in UNREADABLE:
                 return None, dm  # not a channel we are in: nothing of ours landed there
-            raise CannotCheck(str(error.response.get("error", ""))) from error
+            raise leases.CannotCheck.of(error) from error
         except Exception as error:
-            raise CannotCheck(type(error).__name__) from error
+            raise leases.CannotCheck(type(error).__name__) from error
         for message in history:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("key") == row.key:

@@ -15,6 +15,7 @@ import socket
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -26,9 +27,16 @@ from bot.outbox import OUTBOX, UNFINISHED, WAITING
 LEASE = timedelta(seconds=60)  # well over the outbox client's 10 s timeout and its one retry
 
 
+BACKOFF_CEILING = 60.0
+CHECK_WAIT = timedelta(seconds=2)
+"""How long a message waits after Slack would not show a channel's history (a read: it risks
+no second post, so it is tried again soon, not after the message's growing backoff)."""
+
+
 def backoff(attempts: int) -> timedelta:
-    """How long a message waits after its `attempts`-th failed try: 1 s, doubling, to 5 min."""
-    return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
+    """How long a message waits after its `attempts`-th failed try: 1 s, doubling, to a
+    minute (with MAX_ATTEMPTS tries, about 25 minutes of Slack failing before giving up)."""
+    return timedelta(seconds=min(BACKOFF_CEILING, 2 ** max(0, attempts - 1)))
 
 
 def worker_id() -> str:
@@ -149,3 +157,18 @@ def parent_ts(db: Database, key: str) -> tuple[str | None, bool]:
     if parent is None or parent.status in (OutboxStatus.failed, OutboxStatus.held):
         return None, True
     return parent.ts, parent.status == OutboxStatus.sent
+
+
+class CannotCheck(Exception):
+    """The channel's history could not be read: whether a message landed is still unknown.
+    `wait`: Slack's Retry-After, when it said one."""
+
+    def __init__(self, why: str, wait: float | None = None) -> None:
+        super().__init__(why)
+        self.wait = wait
+
+    @classmethod
+    def of(cls, error: SlackApiError) -> CannotCheck:
+        code, status = str(error.response.get("error", "")), error.response.status_code
+        after = error.response.headers.get("Retry-After") if status == 429 else None
+        return cls(code or f"HTTP {status}", float(after or 1) if after else None)

@@ -23,7 +23,7 @@ from bot.delivery import METADATA_EVENT, OutboxWorker
 from bot.dev.standin import SlackStandIn
 from bot.directory import Directory
 from bot.gateway import Gateway
-from bot.leases import LEASE, claim
+from bot.leases import CHECK_WAIT, LEASE, claim
 from bot.models import Account, Audience, DmChannel, OutboxMessage
 from bot.outbox import enqueue, queued
 from tests.conftest import ALICE, BORIS, GENERAL
@@ -150,6 +150,36 @@ def test_a_lapsed_lease_whose_post_landed_is_marked_sent_without_a_second_post(
     worker(db, standin, clock).deliver_due()
     assert len(posts(standin)) == 1  # the one that landed before the worker died
     assert (row(db, "k1").status, row(db, "k1").ts) == ("sent", ts)
+
+
+def test_a_history_slack_would_not_show_costs_no_attempt_and_is_asked_again_soon(
+    db: Database, standin: SlackStandIn
+) -> None:
+    """Checking is a read: Slack failing it (a 500, a 429) does not count as a try at sending,
+    nor push the message back by its growing backoff; a 429's Retry-After is kept."""
+    clock = Clock()
+    queue(db, clock, "k1")
+    abandon(db, clock, "k1")  # attempt 1, its outcome unknown
+    clock.offset += LEASE + timedelta(seconds=1)
+    standin.fail("conversations.history", status=500, times=3)
+    other = worker(db, standin, clock)
+    other.deliver_due()
+    waiting = row(db, "k1")
+    assert (waiting.status, waiting.attempts) == ("unknown", 1)
+    assert waiting.next_attempt_at - clock.now() <= CHECK_WAIT
+    clock.offset += CHECK_WAIT
+    other.deliver_due()
+    assert row(db, "k1").attempts == 1 and posts(standin) == []
+    standin.reset()
+    standin.fail("conversations.history", status=429, retry_after=7)
+    clock.offset += CHECK_WAIT
+    other.deliver_due()
+    due_in = row(db, "k1").next_attempt_at - clock.now()
+    assert timedelta(seconds=6) < due_in <= timedelta(seconds=7)
+    clock.offset += timedelta(seconds=7)
+    other.deliver_due()
+    assert [p["text"] for p in posts(standin)] == ["text of k1"]
+    assert (row(db, "k1").status, row(db, "k1").attempts) == ("sent", 2)
 
 
 def test_a_thread_reply_of_unknown_outcome_is_looked_for_in_its_thread(
