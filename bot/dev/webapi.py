@@ -41,6 +41,8 @@ class WebApiMethods:
     codes: dict[str, str]
     """OAuth code → the bot token it is exchanged for, once (oauth.v2.access)."""
     _caller: threading.local
+    add_user: Callable[..., dict[str, Any]]
+    """SlackStandIn.add_user: a person (here, another workspace's bot user)."""
 
     def _record(self, kind: str, into: list[dict[str, Any]], record: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -55,19 +57,6 @@ class WebApiMethods:
         raise NotImplementedError
 
     def _open_im(self, user_id: str) -> str:
-        raise NotImplementedError
-
-    def add_user(
-        self,
-        user_id: str,
-        name: str,
-        *,
-        real_name: str | None = None,
-        tz: str = "Europe/Warsaw",
-        team_id: str | None = None,
-        is_bot: bool = False,
-        locale: str = "en-GB",
-    ) -> dict[str, Any]:
         raise NotImplementedError
 
     # -- workspaces and OAuth ----------------------------------------------------------------
