@@ -64,7 +64,9 @@ def snapshot(slack: Slack) -> dict[str, Any]:
         rows = {
             model.__name__: [
                 r.model_dump(exclude={"client_spoke_at"})  # when they last wrote: noted by design
-                for r in session.exec(select(model)).all()
+                for r in session.exec(  # by key: PostgreSQL returns a row it rewrote last
+                    select(model).order_by(*model.__table__.primary_key.columns)
+                ).all()
             ]
             for model in BUSINESS
         }
