@@ -18,8 +18,6 @@ from bot.metrics import Metrics
 from bot.work import WorkPool
 from bot.workspaces import TokenSource, Workspaces, web_client
 
-__all__ = ["Steward", "web_client"]
-
 
 @dataclass
 class Steward:

@@ -27,24 +27,30 @@ TokenSource = Callable[[str], str | None]
 
 
 def web_client(
-    settings: Settings, metrics: Metrics | None = None, *, token: str | None = None
+    settings: Settings,
+    metrics: Metrics | None = None,
+    *,
+    token: str | None = None,
+    kind: str = "app",
 ) -> WebClient:
-    """A Web API client for reads and modals: retries 429s, 5xx and dropped connections.
-
-    Posts to channels do not go through these retries but through the outbox. Nothing but
-    the gateway (bot/gateway.py) sends a message with it. With `metrics`, every response (each
-    retry too) is counted by method and outcome. `token`: a workspace's (else SLACK_BOT_TOKEN).
+    """A Web API client. `kind` "app", for reads and modals: retries 429s, 5xx and dropped
+    connections. "outbox": no retry of its own, not even slack_sdk's default one on a dropped
+    connection: a post whose answer never came may have landed, and the outbox checks before
+    it posts again. Nothing but the gateway (bot/gateway.py) sends a message with either.
+    With `metrics`, every response (each retry too) is counted by method, outcome and kind.
+    `token`: a workspace's (else SLACK_BOT_TOKEN).
     """
     kwargs: dict[str, object] = {"token": token or settings.bot_token, "timeout": 10}
     if settings.slack_api_url:
         kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
     client = WebClient(**kwargs)  # type: ignore[arg-type]
-    client.retry_handlers = [
-        *([metrics.observer("app")] if metrics else []),  # first: it sees every response
+    observed = [metrics.observer(kind)] if metrics else []  # first: it sees every response
+    retries = [
         ConnectionErrorRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
+    client.retry_handlers = [*observed, *(retries if kind == "app" else [])]
     return client
 
 
@@ -135,13 +141,4 @@ class Workspaces:
             return client
 
     def _new(self, kind: str, token: str) -> WebClient:
-        if kind == "app":
-            return web_client(self.settings, self.metrics, token=token)
-        kwargs: dict[str, object] = {"token": token, "timeout": 10}
-        if self.settings.slack_api_url:
-            kwargs["base_url"] = self.settings.slack_api_url.rstrip("/") + "/"
-        client = WebClient(**kwargs)  # type: ignore[arg-type]
-        # No retry of its own, not even slack_sdk's default one on a dropped connection: a post
-        # whose answer never came may have landed; the outbox checks before it posts again.
-        client.retry_handlers = [self.metrics.observer("outbox")] if self.metrics else []
-        return client
+        return web_client(self.settings, self.metrics, token=token, kind=kind)
