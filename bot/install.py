@@ -25,7 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Table, delete, desc, select
+from sqlalchemy import Connection, Table, delete, desc, select
 from sqlmodel import Field, SQLModel
 
 from bot.config import Settings
@@ -142,12 +142,18 @@ class TokenSource:
             token = self.settings.bot_token
             if not token:
                 return None
-            revoked = connection.execute(
-                select(WorkspaceInstall.revoked_token).where(  # type: ignore[call-overload]
-                    WorkspaceInstall.team_id == team_id
-                )
-            ).scalar_one_or_none()
-        return None if revoked == fingerprint(token) else token
+            revoked = was_revoked(connection, team_id, token)
+        return None if revoked else token
+
+
+def was_revoked(connection: Connection, team_id: str, token: str) -> bool:
+    """Whether an uninstall of `team_id` revoked this very token (recorded by its fingerprint)."""
+    revoked = connection.execute(
+        select(WorkspaceInstall.revoked_token).where(  # type: ignore[call-overload]
+            WorkspaceInstall.team_id == team_id
+        )
+    ).scalar_one_or_none()
+    return bool(revoked == fingerprint(token))
 
 
 def token_source(settings: Settings, db: Database) -> TokenSource:
@@ -210,17 +216,13 @@ def adopt_env_token(
     auth = client.auth_test(token=token)
     team_id = str(auth["team_id"])
     with db.engine.connect() as connection:
-        revoked = connection.execute(
-            select(WorkspaceInstall.revoked_token).where(  # type: ignore[call-overload]
-                WorkspaceInstall.team_id == team_id
-            )
-        ).scalar_one_or_none()
+        revoked = was_revoked(connection, team_id, token)
         held = connection.execute(
             select(bots.c.id)
             .where(bots.c.client_id == settings.client_id, bots.c.team_id == team_id)
             .limit(1)
         ).first()
-    if revoked == fingerprint(token):
+    if revoked:
         log.warning(
             "SLACK_BOT_TOKEN was revoked when workspace %s uninstalled Steward: not used; "
             "reinstall through /slack/install", team_id
