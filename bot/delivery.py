@@ -35,7 +35,7 @@ from sqlmodel import col, select
 from bot import keys, leases, notices, pacing
 from bot.clock import Clock
 from bot.db import Database
-from bot.dms import dm_user, known_dms, remember_dm
+from bot.dms import dm_user, known_dms, post_target, remember_dm
 from bot.gateway import Gateway, Refused
 from bot.models import Audience, OutboxMessage, OutboxStatus
 from bot.outbox import UNFINISHED
@@ -121,7 +121,7 @@ class OutboxWorker:
         page, rows = len(rows), [r for r in rows if self._served(r, held.get(r.id), now)]
         dms = known_dms(self.db, [(r.team_id, u) for r in rows if (u := dm_user(r.channel))])
         dm_of = {r.id: dms.get((r.team_id or "", r.channel[1:])) for r in rows}
-        idle = pacing.waits(self.db, [self._target(r, dm_of[r.id]) for r in rows], now)
+        idle = pacing.waits(self.db, [post_target(r.channel, dm_of[r.id]) for r in rows], now)
         wait, tried = 5.0, False
         for row in rows:
             lease, dm = held.pop(row.id, None), dm_of[row.id]
@@ -133,7 +133,7 @@ class OutboxWorker:
             thread_ts, ready = row.thread_ts, True
             if row.thread_key and not thread_ts:
                 thread_ts, ready = leases.parent_ts(self.db, row.thread_key)
-            paced = idle[self._target(row, dm)]  # another post's slot, or a 429's Retry-After
+            paced = idle[post_target(row.channel, dm)]  # another post's slot, or a 429's wait
             if self._stop.is_set() or paced > 0 or not ready:
                 self._release(row, lease)  # not its turn yet: given back, if it was taken
                 wait = min(wait, paced or 0.5)
@@ -153,18 +153,9 @@ class OutboxWorker:
         except Exception as error:  # no token, or auth.test failed for an old row: it waits
             log.warning("outbox %s waits: no workspace to send it with (%s)", row.key, error)
             lease = lease or leases.claim(self.db, row, self.id, now, self.lease)
-            if lease is not None:
-                back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
-                until = now + NOT_SERVED_WAIT
-                self._finish(row, lease, status=back, attempts=row.attempts, next_attempt_at=until)
+            self._release(row, lease, next_attempt_at=now + NOT_SERVED_WAIT)
             return False
         return True
-
-    @staticmethod
-    def _target(row: OutboxMessage, dm: str | None) -> str:
-        """The channel Slack is asked to post in: a DM's D… id once known, else the user id
-        (which opens the DM: no conversations.open, a Tier 3 method, per person)."""
-        return (dm or row.channel[1:]) if dm_user(row.channel) else row.channel
 
     def _join(self, team_id: str, channel: str) -> bool:
         """Join a public channel we were asked to post in, once (a private one cannot be)."""
@@ -189,11 +180,12 @@ class OutboxWorker:
             log.warning("outbox %s: lease lost to another worker; its outcome stands", row.key)
         return bool(result.rowcount == 1)
 
-    def _release(self, row: OutboxMessage, lease: datetime | None) -> None:
-        """Give a row this worker holds back as it was read, nothing sent, for another pass."""
+    def _release(self, row: OutboxMessage, lease: datetime | None, **values: Any) -> None:
+        """Give a row this worker holds back as it was read, nothing sent, for another pass
+        (`values`: what else changes, e.g. when it is due)."""
         if lease is not None:
             back = OutboxStatus.unknown if row.status != OutboxStatus.pending else row.status
-            self._finish(row, lease, status=back, attempts=row.attempts)
+            self._finish(row, lease, status=back, attempts=row.attempts, **values)
 
     def _ready(self, target: str, lease: datetime) -> None:
         """Just before the call: enough lease left, and the channel's slot taken, or NotNow."""
@@ -219,11 +211,9 @@ class OutboxWorker:
                 found, dm = self._find_posted(row, dm, thread_ts)
             except leases.CannotCheck as error:
                 log.warning("outbox %s: cannot check history: %s", row.key, error)
-                self._finish(
+                self._release(  # a read that failed: not a try at sending
                     row,
                     lease,
-                    status=OutboxStatus.unknown,
-                    attempts=row.attempts,  # a read that failed: not a try at sending
                     next_attempt_at=self.clock.now()
                     + (timedelta(seconds=error.wait) if error.wait else leases.CHECK_WAIT),
                     last_error=f"history: {error}"[:500],
@@ -233,7 +223,7 @@ class OutboxWorker:
                 now = self.clock.now()
                 self._finish(row, lease, status=OutboxStatus.sent, ts=found, sent_at=now)
                 return 0.05
-        target = self._target(row, dm)
+        target = post_target(row.channel, dm)
         attempts = row.attempts + 1
         try:
             response = self._post(row, thread_ts, dm, lease)
@@ -282,7 +272,7 @@ class OutboxWorker:
     ) -> SlackResponse:
         """Post through the exit; once it has judged the message, `_ready`. The channel's next
         post waits `per_channel_interval` from this one's answer, whoever sends it."""
-        target = self._target(row, dm)
+        target = post_target(row.channel, dm)
         called = False
 
         def ready() -> None:

@@ -32,3 +32,10 @@ def remember_dm(db: Database, team_id: str | None, user_id: str, channel_id: str
 def dm_user(channel: str) -> str | None:
     """`U123` for an outbox channel `@U123` (the app's DM with that person), else None."""
     return channel[1:] if channel.startswith("@") else None
+
+
+def post_target(channel: str, dm: str | None) -> str:
+    """The channel Slack is asked to post in: for `@U123`, the DM's D… id once known, else the
+    user id (which opens the DM: no conversations.open, a Tier 3 method, per person)."""
+    user = dm_user(channel)
+    return (dm or user) if user else channel

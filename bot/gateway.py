@@ -34,6 +34,7 @@ from bot.accounts.queries import account_for_channel
 from bot.clock import Clock
 from bot.db import Database
 from bot.directory import Directory
+from bot.dms import post_target
 from bot.models import Audience, ChannelState, Standing
 from bot.people import Person
 from bot.workspaces import Clients, client_for
@@ -194,8 +195,7 @@ class Gateway:
         self._check(team_id, channel, audience, account_id)
         if before_send is not None:
             before_send()
-        to = (dm or channel[1:]) if channel.startswith("@") else channel
-        return client.chat_postMessage(channel=to, **message)
+        return client.chat_postMessage(channel=post_target(channel, dm), **message)
 
     def update(
         self,
