@@ -52,7 +52,8 @@ MESSAGES, CHANNELS, DM_USERS = 1_000, 50, 20
 KILLS = 10
 LEASE = "25"  # s a process holds a row it sends: over twice the client timeout (10 s)
 KILL_EVERY = 1.5  # seconds between two kills, and the one restarted last is serving
-DONE_WAIT = 90.0  # after the last kill, all out within this: a lapsed lease alone is 25 s
+DONE_WAIT = 180.0  # after the last kill, all out within this: a lapsed lease alone is 25 s, and
+# under 30% faults a row can reach 6 tries (a kill counts one for each row of a claimed page)
 FAULT_METHODS = frozenset({"chat.postMessage", "conversations.open", "conversations.history"})
 """The calls delivery makes: the stand-in fails a share of these (the gateway's look-ups of
 channels and people are answered from the database, seeded as Slack's events would have)."""
