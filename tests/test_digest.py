@@ -310,7 +310,7 @@ def test_digest_buttons_act_and_update_in_place(slack: Slack) -> None:
     result = slack.block_actions(ALICE, kept, channel=dm, message=message, response_key="k1")
     assert result.status == 200
     assert "P-1 marked kept" in slack.response_text("k1")
-    assert slack.standin.wait_for(lambda: "`P-1`" not in now_reads())
+    assert slack.standin.wait_for(lambda: "`P-1`" not in now_reads(), 15)  # a loaded CI
     assert "`P-2`" in now_reads()
 
     again = slack.block_actions(ALICE, kept, channel=dm, message=message, response_key="k2")
